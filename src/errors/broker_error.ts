@@ -43,6 +43,10 @@ export class BrokerError extends KafkaError {
     const info = errorCodeInfo(errorCode);
     const detail = brokerMessage ? `: ${brokerMessage}` : "";
     const where = context ? `${context} failed with ` : "";
-    return new BrokerError(errorCode, `${where}${info.name} (${errorCode}): ${info.message}${detail}`, brokerMessage);
+    return new BrokerError(
+      errorCode,
+      `${where}${info.name} (${errorCode}): ${info.message}${detail}`,
+      brokerMessage,
+    );
   }
 }

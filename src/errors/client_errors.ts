@@ -97,7 +97,11 @@ export class RecordError extends KafkaError {
    * @param message What is wrong with the record and what to do.
    * @param code Which problem.
    */
-  constructor(message: string, code: "SERIALIZATION" | "RECORD_TOO_LARGE", options: { cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    code: "SERIALIZATION" | "RECORD_TOO_LARGE",
+    options: { cause?: unknown } = {},
+  ) {
     super(message, { code, retriable: false, cause: options.cause });
   }
 }
