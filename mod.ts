@@ -1,0 +1,40 @@
+/**
+ * sluice: a Kafka producer for Deno, Bun and Node. The producer is a `WritableStream` whose
+ * backpressure is the `bufferMemory` byte budget; `send()` returns a promise per record.
+ *
+ * @example Produce with send()
+ * ```ts ignore
+ * import { Producer } from "@sluice/kafka";
+ * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+ * const { partition, offset } = await producer.send({ topic: "events", key: "k", value: "v" });
+ * await producer.close();
+ * ```
+ *
+ * @module
+ */
+export { Producer } from "./src/producer/producer.ts";
+export type { CloseOptions, ProducerChunk } from "./src/producer/producer.ts";
+export type { ProducerConfig, ResolvedProducerConfig } from "./src/config/producer_config.ts";
+export { resolveProducerConfig } from "./src/config/producer_config.ts";
+export { fromJavaProperties } from "./src/config/java_properties.ts";
+export type { Logger } from "./src/config/logger.ts";
+export { consoleLogger, silentLogger } from "./src/config/logger.ts";
+export type { HeaderValue, ProducerRecord } from "./src/record/producer_record.ts";
+export type { RecordMetadata } from "./src/record/record_metadata.ts";
+export type { SerializedRecord } from "./src/record/serialized_record.ts";
+export type { DeliveryReport } from "./src/delivery/delivery_report.ts";
+export type { Serializer } from "./src/serializer/serializer.ts";
+export { bytesSerializer, jsonSerializer, stringSerializer } from "./src/serializer/serializer.ts";
+export type { ProducerInterceptor } from "./src/interceptors/producer_interceptor.ts";
+export type { Partitioner } from "./src/partitioner/partitioner.ts";
+export { murmur2, toPositive } from "./src/partitioner/murmur2.ts";
+export { KafkaError } from "./src/errors/kafka_error.ts";
+export type { KafkaErrorOptions } from "./src/errors/kafka_error.ts";
+export { BrokerError } from "./src/errors/broker_error.ts";
+export {
+  ConnectionError,
+  ProducerClosedError,
+  ProtocolError,
+  RecordError,
+  TimeoutError,
+} from "./src/errors/client_errors.ts";

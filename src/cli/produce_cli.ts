@@ -1,0 +1,250 @@
+import { fromJavaProperties } from "../config/java_properties.ts";
+import type { ProducerConfig } from "../config/producer_config.ts";
+import { KafkaError } from "../errors/kafka_error.ts";
+import { Producer } from "../producer/producer.ts";
+import type { ProducerRecord } from "../record/producer_record.ts";
+
+/** Parsed command line of `sluice-produce`. */
+export interface ProduceCliOptions {
+  bootstrap: string;
+  topic: string;
+  /** Split each line into key and value at the first occurrence of this delimiter. */
+  keyDelimiter: string | undefined;
+  /** A fixed partition, or -1 to let the partitioner choose. */
+  partition: number;
+  config: ProducerConfig;
+}
+
+/** The usage text printed by `--help` and on bad arguments. */
+export const PRODUCE_USAGE = `Usage: sluice-produce -b BOOTSTRAP -t TOPIC [options] < lines
+
+Reads one record per line from stdin and produces it to TOPIC; exits 0 once every record is
+acknowledged, 1 if any record failed, 2 on bad arguments.
+
+Options:
+  -b, --bootstrap HOST:PORT[,...]  brokers to bootstrap from (required)
+  -t, --topic TOPIC                topic to produce to (required)
+  -p, --partition N                produce every record to partition N
+  -K, --key-delimiter DELIM        split each line into KEY DELIM VALUE
+  -z, --compression CODEC          none, gzip, snappy, lz4 or zstd
+      --acks N                     0, 1 or all (-1)
+      --linger-ms N                batching delay
+      --batch-size N               batch size in bytes
+      --max-request-size N         largest request in bytes
+  -X  NAME=VALUE                   any producer option by its Java name (e.g. -X retries=5)
+  -h, --help                       show this text`;
+
+/**
+ * Parses `sluice-produce` arguments. Throws `TypeError` with a message saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { parseProduceArgs } from "./produce_cli.ts";
+ * const options = parseProduceArgs(["-b", "127.0.0.1:9092", "-t", "events", "-K", ":", "--acks", "1"]);
+ * if (options.topic !== "events" || options.keyDelimiter !== ":" || options.config.acks !== 1) throw new Error();
+ * ```
+ */
+export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
+  let bootstrap: string | undefined;
+  let topic: string | undefined;
+  let keyDelimiter: string | undefined;
+  let partition = -1;
+  const properties: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = (): string => {
+      const next = args[++i];
+      if (next === undefined) throw new TypeError(`Missing value for "${arg}"`);
+      return next;
+    };
+    switch (arg) {
+      case "-b":
+      case "--bootstrap":
+        bootstrap = value();
+        break;
+      case "-t":
+      case "--topic":
+        topic = value();
+        break;
+      case "-p":
+      case "--partition":
+        partition = Number(value());
+        if (!Number.isInteger(partition) || partition < 0) {
+          throw new TypeError(`Invalid partition "${args[i]}": must be a non-negative integer`);
+        }
+        break;
+      case "-K":
+      case "--key-delimiter":
+        keyDelimiter = value();
+        if (keyDelimiter === "") throw new TypeError(`Invalid key delimiter: must not be empty`);
+        break;
+      case "-z":
+      case "--compression":
+        properties["compression.type"] = value();
+        break;
+      case "--acks":
+        properties["acks"] = value();
+        break;
+      case "--linger-ms":
+        properties["linger.ms"] = value();
+        break;
+      case "--batch-size":
+        properties["batch.size"] = value();
+        break;
+      case "--max-request-size":
+        properties["max.request.size"] = value();
+        break;
+      case "-X": {
+        const pair = value();
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new TypeError(`Invalid -X "${pair}": expected NAME=VALUE, e.g. -X linger.ms=10`);
+        properties[pair.slice(0, eq)] = pair.slice(eq + 1);
+        break;
+      }
+      default:
+        throw new TypeError(`Unknown argument "${arg}": see --help`);
+    }
+  }
+  if (bootstrap === undefined) throw new TypeError(`Missing -b BOOTSTRAP: the brokers to connect to`);
+  if (topic === undefined) throw new TypeError(`Missing -t TOPIC: the topic to produce to`);
+  properties["bootstrap.servers"] = bootstrap;
+  const config = fromJavaProperties(properties);
+  return { bootstrap, topic, keyDelimiter, partition, config };
+}
+
+/** Where the CLI reads and writes, so tests can drive it. */
+export interface CliIo {
+  stdin: AsyncIterable<Uint8Array>;
+  stderr: (text: string) => void;
+}
+
+/** What a finished run reports. */
+export interface ProduceSummary {
+  records: number;
+  bytes: number;
+  seconds: number;
+  failed: number;
+}
+
+const LINES_PER_CHUNK = 1024;
+const NEWLINE = 0x0a;
+
+/**
+ * Runs `sluice-produce`: lines from `io.stdin` become records (the bytes of each line, without
+ * its newline and a trailing CR, are the value; with a key delimiter the part before it is the
+ * key). Returns the exit code: 0 when every record was acknowledged.
+ *
+ * @example
+ * ```ts ignore
+ * import { runProduceCli } from "./produce_cli.ts";
+ * import process from "node:process";
+ * const code = await runProduceCli(process.argv.slice(2), { stdin: process.stdin, stderr: (t) => process.stderr.write(t) });
+ * process.exit(code);
+ * ```
+ */
+export async function runProduceCli(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes("-h") || args.includes("--help")) {
+    io.stderr(PRODUCE_USAGE + "\n");
+    return 0;
+  }
+  let options: ProduceCliOptions;
+  let producer: Producer<Uint8Array, Uint8Array>;
+  try {
+    options = parseProduceArgs(args);
+    producer = new Producer<Uint8Array, Uint8Array>(options.config);
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n\n${PRODUCE_USAGE}\n`);
+    return 2;
+  }
+  const started = performance.now();
+  const summary = { records: 0, bytes: 0 };
+  const writer = producer.writable.getWriter();
+  const delimiter = options.keyDelimiter === undefined ? undefined : new TextEncoder().encode(options.keyDelimiter);
+  let failure: unknown;
+  try {
+    let chunk: ProducerRecord<Uint8Array, Uint8Array>[] = [];
+    let carry: Uint8Array | undefined;
+    for await (const input of io.stdin) {
+      let data = input;
+      if (carry !== undefined) {
+        data = concat(carry, input);
+        carry = undefined;
+      }
+      let start = 0;
+      for (;;) {
+        const end = data.indexOf(NEWLINE, start);
+        if (end < 0) break;
+        chunk.push(toRecord(options, delimiter, data.subarray(start, end)));
+        summary.bytes += end - start;
+        start = end + 1;
+        if (chunk.length >= LINES_PER_CHUNK) {
+          await writer.ready;
+          void writer.write(chunk).catch(() => {});
+          summary.records += chunk.length;
+          chunk = [];
+        }
+      }
+      if (start < data.length) carry = data.slice(start);
+    }
+    if (carry !== undefined && carry.length > 0) {
+      chunk.push(toRecord(options, delimiter, carry));
+      summary.bytes += carry.length;
+    }
+    if (chunk.length > 0) {
+      await writer.ready;
+      void writer.write(chunk).catch(() => {});
+      summary.records += chunk.length;
+    }
+    await writer.close();
+  } catch (error) {
+    failure = error;
+  }
+  await producer.close().catch((error) => failure ??= error);
+  const seconds = (performance.now() - started) / 1000;
+  const rate = seconds > 0 ? Math.round(summary.records / seconds) : summary.records;
+  io.stderr(
+    `% ${summary.records} records, ${summary.bytes} bytes in ${seconds.toFixed(3)} s (${rate} records/s)\n`,
+  );
+  if (failure !== undefined) {
+    const code = failure instanceof KafkaError ? ` [${failure.code}]` : "";
+    io.stderr(`error${code}: ${(failure as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function toRecord(
+  options: ProduceCliOptions,
+  delimiter: Uint8Array | undefined,
+  line: Uint8Array,
+): ProducerRecord<Uint8Array, Uint8Array> {
+  if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+  let key: Uint8Array | null = null;
+  let value = line;
+  if (delimiter !== undefined) {
+    const at = indexOfBytes(line, delimiter);
+    if (at >= 0) {
+      key = line.subarray(0, at);
+      value = line.subarray(at + delimiter.length);
+    }
+  }
+  return options.partition >= 0
+    ? { topic: options.topic, key, value, partition: options.partition }
+    : { topic: options.topic, key, value };
+}
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  if (needle.length === 1) return haystack.indexOf(needle[0]!);
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,771 @@
+import { BufferBudget } from "../accumulator/buffer_budget.ts";
+import { BatchState, ProducerBatch, type RecordCompletion } from "../accumulator/producer_batch.ts";
+import { RecordAccumulator } from "../accumulator/record_accumulator.ts";
+import { Cluster } from "../broker/cluster.ts";
+import { type ProducerConfig, resolveProducerConfig, type ResolvedProducerConfig } from "../config/producer_config.ts";
+import type { BrokerConnection } from "../connection/broker_connection.ts";
+import type { DeliveryReport } from "../delivery/delivery_report.ts";
+import { BrokerError } from "../errors/broker_error.ts";
+import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client_errors.ts";
+import { KafkaError } from "../errors/kafka_error.ts";
+import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
+import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
+import { InitProducerIdApi } from "../protocol/init_producer_id.ts";
+import { decodeRecordBatches, RECORD_BATCH_OVERHEAD, recordSizeUpperBound } from "../protocol/record_batch.ts";
+import type { ProducerRecord } from "../record/producer_record.ts";
+import type { RecordMetadata } from "../record/record_metadata.ts";
+import type { SerializedRecord } from "../record/serialized_record.ts";
+import { createRecordSerializer } from "../serializer/serialize_record.ts";
+import { Sender, type SenderConnection, type SenderHost } from "../sender/sender.ts";
+
+/** Options for `Producer.close()`. */
+export interface CloseOptions {
+  /**
+   * How long to wait for queued and in-flight records to be acknowledged; what is still
+   * pending after it fails with a `ProducerClosedError`.
+   * @default Infinity
+   */
+  timeoutMs?: number;
+}
+
+/** A chunk the writable stream accepts: one record, or an array of records (cheaper). */
+export type ProducerChunk<K = unknown, V = unknown> = ProducerRecord<K, V> | readonly ProducerRecord<K, V>[];
+
+interface FlushWaiter {
+  remaining: number;
+  resolve: () => void;
+}
+
+interface IdentityState {
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+/**
+ * A Kafka producer. Write records to `writable` (a WritableStream whose backpressure is the
+ * `bufferMemory` byte budget) or call `send()` for a promise of each record's metadata.
+ * Records are serialized, partitioned (Java's murmur2 for keys, KIP-794 sticky for the rest),
+ * batched per partition (`batchSize`, `lingerMs`) and sent to each partition's leader, with
+ * retries until `deliveryTimeoutMs` and idempotence on by default.
+ *
+ * Every record is either acknowledged or its promise (or the stream, and `deliveries`)
+ * reports why it failed: nothing is dropped silently.
+ *
+ * @example Send one record and close
+ * ```ts ignore
+ * import { Producer } from "./producer.ts";
+ * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+ * const metadata = await producer.send({ topic: "events", key: "user-1", value: "hello" });
+ * console.log(metadata.partition, metadata.offset);
+ * await producer.close();
+ * ```
+ *
+ * @example Pipe a stream of records
+ * ```ts ignore
+ * import { Producer } from "./producer.ts";
+ * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+ * const records = ReadableStream.from([[{ topic: "events", value: "a" }, { topic: "events", value: "b" }]]);
+ * await records.pipeTo(producer.writable); // resolves once every record is acknowledged
+ * await producer.close();
+ * ```
+ */
+export class Producer<K = unknown, V = unknown> {
+  readonly #config: ResolvedProducerConfig;
+  readonly #cluster: Cluster;
+  readonly #budget: BufferBudget;
+  readonly #accumulator: RecordAccumulator;
+  readonly #sender: Sender;
+  readonly #serialize: (record: ProducerRecord<K, V>) => SerializedRecord;
+  readonly #partitioner: DefaultPartitioner | undefined;
+  readonly #interceptors: InterceptorChain;
+  readonly #connections = new Map<number, BrokerConnection>();
+  readonly #connecting = new Set<number>();
+  readonly #incomplete = new Set<ProducerBatch>();
+  readonly #flushWaiters = new Map<ProducerBatch, FlushWaiter[]>();
+  readonly #topics = new Set<string>();
+  #metadataRefresh: Promise<void> | undefined;
+  #metadataRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  #metadataWaiters: Array<() => void> = [];
+  #identity: IdentityState | undefined;
+  #identityPending = false;
+  #writable: WritableStream<ProducerChunk<K, V>> | undefined;
+  #deliveries: ReadableStreamDefaultController<DeliveryReport> | undefined;
+  #deliveriesStream: ReadableStream<DeliveryReport> | undefined;
+  /** The first record failure seen by stream writers: the stream errors with it. */
+  #streamError: KafkaError | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * @param config Producer settings; invalid values throw a `TypeError` or `RangeError`
+   * naming the field, the value and the allowed range.
+   */
+  constructor(config: ProducerConfig) {
+    const resolved = resolveProducerConfig(config);
+    this.#config = resolved;
+    this.#cluster = new Cluster({
+      bootstrapServers: resolved.bootstrapServers,
+      clientId: resolved.clientId,
+      requestTimeoutMs: resolved.requestTimeoutMs,
+      connectTimeoutMs: resolved.socketConnectionSetupTimeoutMs,
+      reconnectBackoffMs: resolved.reconnectBackoffMs,
+      reconnectBackoffMaxMs: resolved.reconnectBackoffMaxMs,
+      metadataMaxAgeMs: resolved.metadataMaxAgeMs,
+    });
+    this.#budget = new BufferBudget(resolved.bufferMemory);
+    this.#accumulator = new RecordAccumulator({
+      batchSize: resolved.batchSize,
+      deliveryTimeoutMs: resolved.deliveryTimeoutMs,
+      poolSize: Math.max(4, Math.floor(resolved.bufferMemory / resolved.batchSize / 4)),
+      onBatchFull: () => this.#sender.wake(),
+    });
+    this.#sender = new Sender(this.#accumulator, this.#senderHost(), {
+      acks: resolved.acks,
+      lingerMs: resolved.lingerMs,
+      requestTimeoutMs: resolved.requestTimeoutMs,
+      maxRequestSize: resolved.maxRequestSize,
+      maxInFlightRequestsPerConnection: resolved.maxInFlightRequestsPerConnection,
+      retries: resolved.retries,
+      retryBackoffMs: resolved.retryBackoffMs,
+      retryBackoffMaxMs: resolved.retryBackoffMaxMs,
+      idempotent: resolved.enableIdempotence,
+    });
+    this.#serialize = createRecordSerializer<K, V>({
+      key: resolved.keySerializer,
+      value: resolved.valueSerializer,
+      header: resolved.headerSerializer,
+    });
+    this.#partitioner = typeof resolved.partitioner === "function" ? undefined : new DefaultPartitioner({
+      batchSize: resolved.batchSize,
+      ignoreKeys: resolved.partitionerIgnoreKeys,
+      adaptive: resolved.partitionerAdaptivePartitioning,
+      availabilityTimeoutMs: resolved.partitionerAvailabilityTimeoutMs,
+    });
+    this.#interceptors = new InterceptorChain(resolved.interceptors, resolved.logger);
+    if (resolved.signal !== undefined) {
+      const signal = resolved.signal;
+      if (signal.aborted) this.abort(signal.reason);
+      else signal.addEventListener("abort", () => this.abort(signal.reason), { once: true });
+    }
+  }
+
+  /** The resolved configuration (defaults filled in). */
+  get config(): Readonly<ResolvedProducerConfig> {
+    return this.#config;
+  }
+
+  /** Bytes of `bufferMemory` free right now. */
+  get bufferAvailable(): number {
+    return this.#budget.available;
+  }
+
+  /**
+   * Sends one record. Resolves with where it was written once the broker acknowledged it
+   * (offset -1 with `acks: 0`); rejects with a `KafkaError` subclass when it failed for good:
+   * `RecordError` (cannot be serialized, too large), `TimeoutError` (`maxBlockMs` waiting
+   * for buffer space or metadata; `deliveryTimeoutMs`), `BrokerError` (a non-retriable broker
+   * answer), `ProducerClosedError`.
+   *
+   * A caller awaiting a lone record does not wait `lingerMs` when nothing else is in flight.
+   *
+   * @param record The record.
+   * @returns The record's topic, partition, offset and timestamp.
+   */
+  send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      const completion: RecordCompletion = {
+        index: 0,
+        timestamp: 0,
+        keySize: -1,
+        valueSize: -1,
+        record: undefined,
+        resolve,
+        reject,
+      };
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.#accept(record, completion);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      if (pending !== undefined) pending.catch(reject);
+    });
+  }
+
+  /**
+   * The producer as a WritableStream of records or arrays of records. Its queue is measured
+   * in bytes: `desiredSize` falls and `ready` waits once `bufferMemory` is used up by records
+   * waiting for the brokers. `close()` on the stream resolves once every record written to
+   * it is acknowledged; if any record fails for good the stream errors with that error (read
+   * `deliveries` for each record's outcome). Closing or aborting the stream does not close
+   * the producer: the next access returns a fresh stream.
+   */
+  get writable(): WritableStream<ProducerChunk<K, V>> {
+    if (this.#writable === undefined) {
+      // A stream that closed or aborted is replaced on the next access: the producer stays
+      // usable, and a new stream starts without the old one's error.
+      this.#streamError = undefined;
+      this.#writable = new WritableStream<ProducerChunk<K, V>>({
+        write: (chunk) => this.#writeChunk(chunk),
+        close: async () => {
+          this.#writable = undefined;
+          await this.flush();
+          if (this.#streamError !== undefined) throw this.#streamError;
+        },
+        abort: () => {
+          // Records already accepted are still delivered (or fail through deliveries).
+          this.#writable = undefined;
+        },
+      }, {
+        highWaterMark: this.#config.bufferMemory,
+        size: estimateChunkBytes,
+      });
+    }
+    return this.#writable;
+  }
+
+  /**
+   * Every record's outcome, in completion order, for records written after the first read of
+   * this property. Read it continuously: reports queue up until read.
+   */
+  get deliveries(): ReadableStream<DeliveryReport> {
+    if (this.#deliveriesStream === undefined) {
+      this.#deliveriesStream = new ReadableStream<DeliveryReport>({
+        start: (controller) => {
+          this.#deliveries = controller;
+        },
+        cancel: () => {
+          this.#deliveries = undefined;
+        },
+      });
+    }
+    return this.#deliveriesStream;
+  }
+
+  /**
+   * Sends everything queued now without waiting for `lingerMs`, and resolves once every
+   * record accepted before the call is acknowledged or has failed.
+   */
+  flush(): Promise<void> {
+    const batches = [...this.#incomplete];
+    if (batches.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const waiter: FlushWaiter = { remaining: batches.length, resolve };
+      for (const batch of batches) this.#addFlushWaiter(batch, waiter);
+      this.#sender.beginFlush();
+    }).finally(() => this.#sender.endFlush());
+  }
+
+  /**
+   * Stops accepting records, delivers what is queued and in flight, then closes the
+   * connections. After `timeoutMs`, records still pending fail with `ProducerClosedError`.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.timeoutMs ?? Infinity);
+    return this.#closing;
+  }
+
+  /**
+   * Stops at once: every queued or in-flight record fails with `ProducerClosedError` (whose
+   * `cause` is `reason`) and the connections close. Records in flight may still have been
+   * written by the broker.
+   */
+  async abort(reason?: unknown): Promise<void> {
+    this.#closed = true;
+    const error = new ProducerClosedError("The producer was aborted", { cause: reason });
+    this.#budget.rejectWaiters(error);
+    this.#failEverything(error);
+    await this.#shutdown();
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    this.#closed = true;
+    const error = new ProducerClosedError("Cannot send: the producer is closed");
+    const flushed = this.flush();
+    if (timeoutMs === Infinity) {
+      await flushed;
+    } else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), timeoutMs));
+      const done = await Promise.race([flushed.then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (done) {
+        const late = new ProducerClosedError(
+          `The producer closed before these records were acknowledged: close() waited timeoutMs (${timeoutMs} ms)`,
+        );
+        this.#failEverything(late);
+      }
+    }
+    this.#budget.rejectWaiters(error);
+    await this.#shutdown();
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#sender.close();
+    clearTimeout(this.#metadataRetryTimer);
+    this.#interceptors.close();
+    await this.#cluster.close();
+    this.#connections.clear();
+    try {
+      this.#deliveries?.close();
+    } catch {
+      // already closed by its reader
+    }
+  }
+
+  #failEverything(error: KafkaError): void {
+    this.#sender.failQueued(error);
+    for (const batch of [...this.#incomplete]) this.#batchFailed(batch, error);
+  }
+
+  // ---- accepting records ----------------------------------------------------------------
+
+  async #writeChunk(chunk: ProducerChunk<K, V>): Promise<void> {
+    if (this.#streamError !== undefined) throw this.#streamError;
+    const withReports = this.#deliveries !== undefined || !this.#interceptors.isEmpty;
+    if (!Array.isArray(chunk)) {
+      const pending = this.#accept(chunk as ProducerRecord<K, V>, withReports ? newCompletion() : undefined);
+      if (pending !== undefined) await pending;
+      return;
+    }
+    const records = chunk as readonly ProducerRecord<K, V>[];
+    for (let i = 0; i < records.length; i++) {
+      const pending = this.#accept(records[i]!, withReports ? newCompletion() : undefined);
+      if (pending !== undefined) await pending;
+    }
+  }
+
+  /**
+   * Takes one record through interceptors, serialization, partitioning and into its batch.
+   * Returns undefined when done synchronously (the fast path), or a promise when it had to
+   * wait for metadata or buffer space. Throws for records that can never be sent.
+   */
+  #accept(record: ProducerRecord<K, V>, completion: RecordCompletion | undefined): Promise<void> | undefined {
+    if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
+    if (!this.#interceptors.isEmpty) record = this.#interceptors.onSend(record) as ProducerRecord<K, V>;
+    const serialized = this.#serialize(record);
+    if (completion !== undefined) {
+      completion.timestamp = serialized.timestamp;
+      completion.keySize = serialized.key === null ? -1 : serialized.key.length;
+      completion.valueSize = serialized.value === null ? -1 : serialized.value.length;
+      if (this.#deliveries !== undefined || !this.#interceptors.isEmpty) completion.record = record;
+    }
+    const size = recordSizeUpperBound(
+      serialized.key === null ? -1 : serialized.key.length,
+      serialized.value === null ? -1 : serialized.value.length,
+      serialized.headers,
+    );
+    this.#checkSize(serialized, size);
+    const partitionCount = this.#cluster.partitionCount(serialized.topic);
+    if (partitionCount === undefined || partitionCount <= 0) {
+      return this.#acceptSlow(serialized, size, completion, Date.now() + this.#config.maxBlockMs);
+    }
+    if (!this.#budget.tryReserve(size)) {
+      return this.#acceptSlow(serialized, size, completion, Date.now() + this.#config.maxBlockMs);
+    }
+    this.#append(serialized, size, partitionCount, completion);
+    return undefined;
+  }
+
+  async #acceptSlow(
+    serialized: SerializedRecord,
+    size: number,
+    completion: RecordCompletion | undefined,
+    deadline: number,
+  ): Promise<void> {
+    let partitionCount = this.#cluster.partitionCount(serialized.topic);
+    if (partitionCount === undefined || partitionCount <= 0) {
+      partitionCount = await this.#waitOnMetadata(serialized.topic, deadline);
+    }
+    await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
+    if (this.#closed) {
+      this.#budget.release(size);
+      throw new ProducerClosedError("Cannot send: the producer is closed");
+    }
+    this.#append(serialized, size, partitionCount, completion);
+  }
+
+  #append(serialized: SerializedRecord, size: number, partitionCount: number, completion: RecordCompletion | undefined): void {
+    let partition = serialized.partition;
+    if (partition >= 0) {
+      if (partition >= partitionCount) {
+        this.#budget.release(size);
+        throw new RecordError(
+          `Cannot send record to partition ${partition} of "${serialized.topic}": the topic has ${partitionCount} partitions`,
+          "SERIALIZATION",
+        );
+      }
+    } else if (this.#partitioner !== undefined) {
+      partition = this.#partitioner.partition(serialized, partitionCount, this.#cluster.availablePartitions(serialized.topic));
+    } else {
+      const custom = this.#config.partitioner as (record: SerializedRecord, partitionCount: number) => number;
+      partition = custom(serialized, partitionCount);
+      if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+        this.#budget.release(size);
+        throw new RecordError(
+          `Cannot send record: the custom partitioner returned ${partition} for "${serialized.topic}", which has ${partitionCount} partitions`,
+          "SERIALIZATION",
+        );
+      }
+    }
+    const batch = this.#accumulator.append(
+      serialized.topic,
+      partition,
+      serialized.timestamp,
+      serialized.key,
+      serialized.value,
+      serialized.headers,
+      size,
+      completion,
+      Date.now(),
+    );
+    this.#partitioner?.recordAppended(serialized.topic, partition, size);
+    if (batch.recordCount === 1) {
+      this.#incomplete.add(batch);
+      this.#sender.wake();
+    } else if (completion?.resolve !== undefined && this.#sender.inFlightRequests === 0) {
+      this.#sender.wake();
+    }
+  }
+
+  #checkSize(serialized: SerializedRecord, size: number): void {
+    const limit = Math.min(this.#config.maxRequestSize, this.#config.bufferMemory);
+    if (size + RECORD_BATCH_OVERHEAD > limit) {
+      const which = this.#config.maxRequestSize <= this.#config.bufferMemory ? "maxRequestSize" : "bufferMemory";
+      throw new RecordError(
+        `Cannot send record to "${serialized.topic}" as it must be <= ${limit - RECORD_BATCH_OVERHEAD} bytes ` +
+          `(${which}): its serialized size is ${size} bytes`,
+        "RECORD_TOO_LARGE",
+      );
+    }
+  }
+
+  // ---- metadata ---------------------------------------------------------------------------
+
+  async #waitOnMetadata(topic: string, deadline: number): Promise<number> {
+    this.#topics.add(topic);
+    for (;;) {
+      const count = this.#cluster.partitionCount(topic);
+      if (count !== undefined && count > 0) return count;
+      const topicError = this.#cluster.topicError(topic);
+      if (topicError !== undefined && !topicError.retriable) throw topicError;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new TimeoutError(
+          `Topic "${topic}" is not present in metadata after maxBlockMs (${this.#config.maxBlockMs} ms)` +
+            (topicError ? `: ${topicError.message}` : ": check the topic name and that it exists (or auto-creation is on)"),
+          "MAX_BLOCK_TIMEOUT",
+          false,
+          topicError,
+        );
+      }
+      this.#refreshMetadataSoon();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(remaining, this.#config.retryBackoffMs * 2));
+        this.#metadataWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
+    }
+  }
+
+  /** Starts a metadata refresh unless one is running; retries with backoff on failure. */
+  #refreshMetadataSoon(): void {
+    if (this.#metadataRefresh !== undefined || this.#closed) return;
+    if (this.#metadataRetryTimer !== undefined) return;
+    this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics]).then(
+      () => {
+        this.#metadataRefresh = undefined;
+        this.#metadataDone();
+      },
+      (error: unknown) => {
+        this.#metadataRefresh = undefined;
+        this.#config.logger.warn("Metadata refresh failed; retrying", { error: String(error) });
+        this.#metadataRetryTimer = setTimeout(() => {
+          this.#metadataRetryTimer = undefined;
+          this.#refreshMetadataSoon();
+        }, this.#config.retryBackoffMs);
+        this.#metadataDone();
+      },
+    );
+  }
+
+  #metadataDone(): void {
+    const waiters = this.#metadataWaiters;
+    this.#metadataWaiters = [];
+    for (const wake of waiters) wake();
+    this.#sender.wake();
+  }
+
+  // ---- the sender's host ------------------------------------------------------------------
+
+  #senderHost(): SenderHost {
+    return {
+      leaderFor: (topic, partition) => this.#cluster.leaderFor(topic, partition),
+      connectionFor: (nodeId) => this.#connectionFor(nodeId),
+      requestMetadataRefresh: () => this.#refreshMetadataSoon(),
+      leaderHint: (topic, partition, leaderId, leaderEpoch) => {
+        this.#cluster.updateLeader(topic, partition, leaderId, leaderEpoch);
+      },
+      producerIdentity: () => this.#producerIdentity(),
+      requestEpochBump: () => this.#bumpEpoch(),
+      batchCompleted: (batch, baseOffset, logAppendTimeMs) => this.#batchCompleted(batch, baseOffset, logAppendTimeMs),
+      batchFailed: (batch, error) => this.#batchFailed(batch, error),
+      batchReplaced: (batch, _replacements, failedIndexes, error) => this.#splitBatch(batch, failedIndexes, error),
+    };
+  }
+
+  #connectionFor(nodeId: number): SenderConnection | undefined {
+    const connection = this.#connections.get(nodeId);
+    if (connection !== undefined && connection.isOpen) return connection;
+    if (connection !== undefined) this.#connections.delete(nodeId);
+    if (!this.#connecting.has(nodeId) && !this.#closed) {
+      this.#connecting.add(nodeId);
+      this.#cluster.connectionTo(nodeId).then(
+        (opened) => {
+          this.#connecting.delete(nodeId);
+          this.#connections.set(nodeId, opened);
+          this.#sender.wake();
+        },
+        (error: unknown) => {
+          this.#connecting.delete(nodeId);
+          this.#config.logger.warn("Connection to broker failed; retrying with backoff", {
+            nodeId,
+            error: String(error),
+          });
+          // The cluster applies reconnect backoff; ask for metadata in case the broker moved.
+          this.#refreshMetadataSoon();
+          setTimeout(() => this.#sender.wake(), this.#config.reconnectBackoffMs);
+        },
+      );
+    }
+    return undefined;
+  }
+
+  #producerIdentity(): IdentityState | undefined {
+    if (this.#identity !== undefined) return this.#identity;
+    if (!this.#identityPending) void this.#initProducerId(undefined);
+    return undefined;
+  }
+
+  /** InitProducerId to any broker; with `current` (v3+) it bumps that producer's epoch. */
+  async #initProducerId(current: IdentityState | undefined): Promise<void> {
+    this.#identityPending = true;
+    let attempt = 0;
+    while (!this.#closed) {
+      try {
+        const connection = await this.#cluster.anyConnection();
+        const version = connection.versionFor(InitProducerIdApi);
+        const bump = current !== undefined && version >= 3 && current.producerEpoch < 32767;
+        const response = await connection.send(InitProducerIdApi, {
+          transactionalId: null,
+          transactionTimeoutMs: 2147483647,
+          producerId: bump ? current.producerId : -1n,
+          producerEpoch: bump ? current.producerEpoch : -1,
+        });
+        if (response === undefined) throw new Error("InitProducerId returned no response");
+        if (response.errorCode !== 0) throw BrokerError.fromCode(response.errorCode, null, "InitProducerId");
+        this.#identity = { producerId: response.producerId, producerEpoch: response.producerEpoch };
+        this.#identityPending = false;
+        this.#config.logger.debug("Producer id assigned", {
+          producerId: String(response.producerId),
+          producerEpoch: response.producerEpoch,
+        });
+        if (current !== undefined) this.#sender.resetSequences();
+        else this.#sender.wake();
+        return;
+      } catch (error) {
+        if (error instanceof KafkaError && !error.retriable) {
+          this.#config.logger.error("InitProducerId failed", { error: error.message });
+        }
+        attempt++;
+        const delay = Math.min(this.#config.retryBackoffMaxMs, this.#config.retryBackoffMs * 2 ** Math.min(attempt, 10));
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    this.#identityPending = false;
+  }
+
+  #bumpEpoch(): void {
+    if (this.#identityPending) return;
+    const current = this.#identity;
+    this.#identity = undefined;
+    void this.#initProducerId(current);
+  }
+
+  // ---- outcomes -----------------------------------------------------------------------------
+
+  /** Internal: a batch was acknowledged. */
+  #batchCompleted(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void {
+    if (batch.state === BatchState.Done) return;
+    batch.state = BatchState.Done;
+    const completions = batch.completions;
+    if (completions !== undefined) {
+      const useLogAppendTime = logAppendTimeMs >= 0n;
+      for (let i = 0; i < completions.length; i++) {
+        const completion = completions[i]!;
+        const metadata: RecordMetadata = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: baseOffset < 0n ? -1n : baseOffset + BigInt(completion.index),
+          timestamp: useLogAppendTime ? Number(logAppendTimeMs) : completion.timestamp,
+          serializedKeySize: completion.keySize,
+          serializedValueSize: completion.valueSize,
+        };
+        completion.resolve?.(metadata);
+        this.#report(completion, metadata, undefined);
+      }
+    }
+    this.#finish(batch);
+  }
+
+  /** Internal: a batch failed for good. */
+  #batchFailed(batch: ProducerBatch, error: KafkaError): void {
+    if (batch.state === BatchState.Done) return;
+    batch.state = BatchState.Done;
+    const completions = batch.completions;
+    if (completions === undefined || completions.length < batch.recordCount) {
+      // Some records came from the stream fast path: the stream reports the failure.
+      this.#streamError ??= error;
+      if (this.#writable !== undefined) this.#config.logger.error("Records failed", { error: error.message });
+    }
+    if (completions !== undefined) {
+      for (const completion of completions) {
+        completion.reject?.(error);
+        this.#report(completion, undefined, error);
+      }
+    }
+    this.#finish(batch);
+  }
+
+  #report(completion: RecordCompletion, metadata: RecordMetadata | undefined, error: KafkaError | undefined): void {
+    const record = completion.record;
+    if (record === undefined) return;
+    if (!this.#interceptors.isEmpty) this.#interceptors.onAcknowledgement(metadata, error, record);
+    this.#deliveries?.enqueue({ record, metadata, error });
+  }
+
+  #finish(batch: ProducerBatch): void {
+    this.#budget.release(batch.reservedBytes);
+    batch.reservedBytes = 0;
+    this.#incomplete.delete(batch);
+    const waiters = this.#flushWaiters.get(batch);
+    if (waiters !== undefined) {
+      this.#flushWaiters.delete(batch);
+      for (const waiter of waiters) if (--waiter.remaining === 0) waiter.resolve();
+    }
+    this.#accumulator.recycle(batch);
+  }
+
+  #addFlushWaiter(batch: ProducerBatch, waiter: FlushWaiter): void {
+    const list = this.#flushWaiters.get(batch);
+    if (list === undefined) this.#flushWaiters.set(batch, [waiter]);
+    else list.push(waiter);
+  }
+
+  /**
+   * Rebuilds a rejected batch: without the records named in `failedIndexes` (which fail with
+   * their broker message), and split in two when the broker found it too large. The new
+   * batches take the old one's place in its partition's queue.
+   */
+  #splitBatch(batch: ProducerBatch, failedIndexes: Map<number, string>, error: KafkaError): void {
+    const bytes = batch.writer.finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1 });
+    const decoded = decodeRecordBatches(bytes, { verifyCrc: false })[0]!;
+    const records = decoded.records;
+    const completionsByIndex = new Map<number, RecordCompletion>();
+    for (const completion of batch.completions ?? []) completionsByIndex.set(completion.index, completion);
+    const keep: number[] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (!failedIndexes.has(i)) {
+        keep.push(i);
+        continue;
+      }
+      const recordError = new BrokerError(
+        (error as BrokerError).errorCode ?? -1,
+        `${error.message}: record ${i} of the batch: ${failedIndexes.get(i)}`,
+        failedIndexes.get(i),
+      );
+      const completion = completionsByIndex.get(i);
+      if (completion === undefined) this.#streamError ??= recordError;
+      else {
+        completion.reject?.(recordError);
+        this.#report(completion, undefined, recordError);
+      }
+    }
+    // Too large: halve. Per-record errors: keep the rest together.
+    const pieces = failedIndexes.size === 0 ? 2 : 1;
+    const perPiece = Math.ceil(keep.length / pieces);
+    const replacements: ProducerBatch[] = [];
+    let reservedLeft = batch.reservedBytes;
+    for (let piece = 0; piece < pieces && piece * perPiece < keep.length; piece++) {
+      const indexes = keep.slice(piece * perPiece, (piece + 1) * perPiece);
+      const replacement = new ProducerBatch(
+        batch.topic,
+        batch.partition,
+        this.#config.batchSize,
+        batch.createdMs,
+        batch.deadlineMs - batch.createdMs,
+        batch.order + (piece + 1) / (pieces + 1),
+      );
+      for (const index of indexes) {
+        const record = records[index]!;
+        const completion = completionsByIndex.get(index);
+        const share = Math.floor(batch.reservedBytes * indexes.length / Math.max(1, keep.length) / indexes.length);
+        replacement.append(record.timestamp, record.key, record.value, record.headers, share, completion);
+        reservedLeft -= share;
+      }
+      replacement.state = BatchState.Closed;
+      replacement.attempts = batch.attempts;
+      replacement.lastError = error;
+      replacements.push(replacement);
+    }
+    if (replacements.length > 0) replacements[replacements.length - 1]!.reservedBytes += reservedLeft;
+    else this.#budget.release(reservedLeft);
+    batch.reservedBytes = 0;
+    batch.state = BatchState.Done;
+    const waiters = this.#flushWaiters.get(batch);
+    this.#flushWaiters.delete(batch);
+    this.#incomplete.delete(batch);
+    for (const replacement of replacements) {
+      this.#incomplete.add(replacement);
+      this.#accumulator.requeue(replacement);
+      if (waiters !== undefined) for (const waiter of waiters) this.#addFlushWaiter(replacement, waiter);
+    }
+    if (waiters !== undefined) {
+      for (const waiter of waiters) {
+        waiter.remaining += replacements.length - 1;
+        if (waiter.remaining === 0) waiter.resolve();
+      }
+    }
+  }
+}
+
+function newCompletion(): RecordCompletion {
+  return { index: 0, timestamp: 0, keySize: -1, valueSize: -1, record: undefined, resolve: undefined, reject: undefined };
+}
+
+/** A cheap upper-bound estimate of a chunk's bytes, for the stream's byte-counted queue. */
+function estimateChunkBytes(chunk: unknown): number {
+  if (Array.isArray(chunk)) {
+    let total = 0;
+    for (let i = 0; i < chunk.length; i++) total += estimateRecordBytes(chunk[i]);
+    return total;
+  }
+  return estimateRecordBytes(chunk);
+}
+
+function estimateRecordBytes(record: unknown): number {
+  const r = record as ProducerRecord | undefined;
+  if (r === undefined || r === null) return 1;
+  return 24 + fieldBytes(r.key) + fieldBytes(r.value);
+}
+
+function fieldBytes(field: unknown): number {
+  if (field === null || field === undefined) return 0;
+  if (typeof field === "string") return field.length * 3; // UTF-8 upper bound
+  if (field instanceof Uint8Array) return field.length;
+  return 64;
+}

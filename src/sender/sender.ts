@@ -1,0 +1,496 @@
+import { BatchState, type ProducerBatch } from "../accumulator/producer_batch.ts";
+import type { PartitionQueue } from "../accumulator/partition_queue.ts";
+import type { RecordAccumulator } from "../accumulator/record_accumulator.ts";
+import { BrokerError } from "../errors/broker_error.ts";
+import { TimeoutError } from "../errors/client_errors.ts";
+import type { KafkaError } from "../errors/kafka_error.ts";
+import { ProduceApi, type ProducePartitionResponse, type ProduceRequest, type ProduceResponse } from "../protocol/produce.ts";
+import type { ApiDescriptor } from "../protocol/api.ts";
+
+/** The connection operations the sender uses (a `BrokerConnection` provides them). */
+export interface SenderConnection {
+  readonly isOpen: boolean;
+  versionFor(api: ApiDescriptor<unknown, unknown>): number;
+  send<Req, Res>(
+    api: ApiDescriptor<Req, Res>,
+    request: Req,
+    options?: { version?: number; expectResponse?: boolean },
+  ): Promise<Res | undefined>;
+}
+
+/** What the sender needs from the producer around it: cluster view, connections, outcomes. */
+export interface SenderHost {
+  /** The leader of a partition, or undefined / -1 when unknown. */
+  leaderFor(topic: string, partition: number): number | undefined;
+  /** An open connection to a broker, or undefined after starting to connect (then `wake`). */
+  connectionFor(nodeId: number): SenderConnection | undefined;
+  /** Asks for fresh metadata (deduplicated by the host); the host calls `wake()` after it. */
+  requestMetadataRefresh(): void;
+  /** Produce v10 told us the new leader of a partition. */
+  leaderHint(topic: string, partition: number, leaderId: number, leaderEpoch: number): void;
+  /** The current idempotent producer id and epoch, or undefined while none is held. */
+  producerIdentity(): { producerId: bigint; producerEpoch: number } | undefined;
+  /** Asks for an epoch bump; the host calls `resetSequences()` and `wake()` when done. */
+  requestEpochBump(): void;
+  /** A batch was acknowledged. */
+  batchCompleted(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void;
+  /** A batch failed for good. */
+  batchFailed(batch: ProducerBatch, error: KafkaError): void;
+  /** A batch was split or trimmed into `replacements` (MESSAGE_TOO_LARGE, per-record errors). */
+  batchReplaced(batch: ProducerBatch, replacements: ProducerBatch[], failedIndexes: Map<number, string>, error: KafkaError): void;
+}
+
+/** The sender's settings (resolved producer config). */
+export interface SenderOptions {
+  acks: number;
+  lingerMs: number;
+  requestTimeoutMs: number;
+  maxRequestSize: number;
+  maxInFlightRequestsPerConnection: number;
+  retries: number;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  idempotent: boolean;
+}
+
+/** Error codes after which the partition's leader may have moved: refresh metadata. */
+const STALE_METADATA_CODES = new Set([
+  "NOT_LEADER_OR_FOLLOWER",
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "KAFKA_STORAGE_ERROR",
+  "FENCED_LEADER_EPOCH",
+  "UNKNOWN_LEADER_EPOCH",
+  "NOT_ENOUGH_REPLICAS",
+  "CONNECTION",
+  "REQUEST_TIMEOUT",
+]);
+
+/** Broker answers that mean the idempotent producer's sequence state must be rebuilt. */
+const SEQUENCE_RESET_CODES = new Set([
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_EPOCH",
+]);
+
+/** The broker keeps the last 5 batches per partition for idempotent deduplication. */
+const MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION = 5;
+
+/** One Produce request on the wire: the batches it carries and where it went. */
+interface InFlightRequest {
+  brokerId: number;
+  batches: ProducerBatch[];
+}
+
+/**
+ * Drains ready batches from the accumulator into one ProduceRequest per broker (one batch per
+ * partition per request, as Kafka requires), keeps up to `maxInFlightRequestsPerConnection`
+ * requests in flight per broker, and turns each partition's answer into completion, retry or
+ * failure.
+ *
+ * A batch is ready when it is full, has waited `lingerMs`, a flush or close is in progress,
+ * or a `send()` caller waits on it while nothing at all is in flight (a lone awaited record
+ * does not pay `lingerMs`). A retried batch waits for its backoff and, with idempotence, for
+ * its partition to have nothing in flight, so records keep their order.
+ *
+ * Ordering invariant with idempotence: a partition's batches get consecutive sequence numbers
+ * in queue order when first drained; failed batches go back to the queue in creation order; a
+ * sequence error stops draining until every request has come back, then the host bumps the
+ * epoch and all unacknowledged batches are renumbered from 0 in the same order.
+ *
+ * @example The sender is created by the producer
+ * ```ts
+ * import { Sender } from "./sender.ts";
+ * if (typeof Sender !== "function") throw new Error("missing");
+ * ```
+ */
+export class Sender {
+  readonly #accumulator: RecordAccumulator;
+  readonly #host: SenderHost;
+  readonly #options: SenderOptions;
+  readonly #inFlightByBroker = new Map<number, number>();
+  /** Reused per drain: broker id → partitions with a ready batch for it. */
+  readonly #readyByBroker = new Map<number, PartitionQueue[]>();
+  #inFlightRequests = 0;
+  #flushing = 0;
+  #drainScheduled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+  #epochBumpPending = false;
+  #closed = false;
+
+  /**
+   * @param accumulator Where batches wait.
+   * @param host The producer: cluster view, connections and outcome reporting.
+   * @param options The resolved settings.
+   */
+  constructor(accumulator: RecordAccumulator, host: SenderHost, options: SenderOptions) {
+    this.#accumulator = accumulator;
+    this.#host = host;
+    this.#options = options;
+  }
+
+  /** Produce requests in flight, over all brokers. */
+  get inFlightRequests(): number {
+    return this.#inFlightRequests;
+  }
+
+  /** Produce requests in flight per broker id. */
+  get inFlightByBroker(): ReadonlyMap<number, number> {
+    return this.#inFlightByBroker;
+  }
+
+  /** While > 0 every queued batch is ready regardless of `lingerMs`. */
+  beginFlush(): void {
+    this.#flushing++;
+    this.wake();
+  }
+
+  /** Ends one `beginFlush()`. */
+  endFlush(): void {
+    this.#flushing--;
+  }
+
+  /** Stops timers; queued batches are left to the host to fail. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Schedules a drain at the end of the current task (many appends, one drain). */
+  wake(): void {
+    if (this.#drainScheduled || this.#closed) return;
+    this.#drainScheduled = true;
+    queueMicrotask(() => {
+      this.#drainScheduled = false;
+      this.#drain();
+    });
+  }
+
+  /** Called by the host after an epoch bump: renumber every unacknowledged batch. */
+  resetSequences(): void {
+    this.#epochBumpPending = false;
+    // Every partition starts over at sequence 0 under the new epoch, including those with
+    // nothing queued. Nothing is in flight now (the bump waits for that).
+    for (const queue of this.#accumulator.allQueues()) {
+      queue.nextSequence = 0;
+      for (const batch of queue.batches) batch.baseSequence = -1;
+    }
+    this.wake();
+  }
+
+  /** Schedules a sequence reset once every in-flight request has come back. */
+  #needEpochBump(): void {
+    this.#epochBumpPending = true;
+  }
+
+  #drain(): void {
+    if (this.#closed) return;
+    if (this.#epochBumpPending) {
+      // Nothing new goes out until every in-flight answer is in; then renumber.
+      if (this.#inFlightRequests === 0) this.#host.requestEpochBump();
+      return;
+    }
+    const options = this.#options;
+    let identity: { producerId: bigint; producerEpoch: number } | undefined;
+    if (options.idempotent) {
+      identity = this.#host.producerIdentity();
+      if (identity === undefined) return; // the host wakes us when it has one
+    }
+    const now = Date.now();
+    let nextWake = Infinity;
+    let needMetadata = false;
+    const readyByBroker = this.#readyByBroker;
+    for (const list of readyByBroker.values()) list.length = 0;
+
+    const active = this.#accumulator.active;
+    for (let i = 0; i < active.length; i++) {
+      const queue = active[i]!;
+      this.#expire(queue, now);
+      const batch = queue.first;
+      if (batch === undefined) continue;
+      if (batch.attempts > 0) {
+        if (now < batch.retryAtMs) {
+          if (batch.retryAtMs < nextWake) nextWake = batch.retryAtMs;
+          continue;
+        }
+        if (options.idempotent && queue.inFlight > 0) continue; // woken by the answer
+      } else if (!this.#isReady(queue, batch, now)) {
+        const due = batch.createdMs + options.lingerMs;
+        if (due < nextWake) nextWake = due;
+        continue;
+      }
+      const leader = this.#host.leaderFor(queue.topic, queue.partition);
+      if (leader === undefined || leader < 0) {
+        needMetadata = true;
+        continue;
+      }
+      let list = readyByBroker.get(leader);
+      if (list === undefined) {
+        list = [];
+        readyByBroker.set(leader, list);
+      }
+      list.push(queue);
+    }
+
+    for (const [brokerId, queues] of readyByBroker) {
+      if (queues.length === 0) continue;
+      const connection = this.#host.connectionFor(brokerId);
+      if (connection === undefined) continue; // the host wakes us once connected
+      while ((this.#inFlightByBroker.get(brokerId) ?? 0) < options.maxInFlightRequestsPerConnection) {
+        const batches = this.#takeBatches(queues, now, identity);
+        if (batches.length === 0) break;
+        this.#sendRequest(brokerId, connection, batches);
+      }
+    }
+    this.#accumulator.compactActive();
+    if (needMetadata) this.#host.requestMetadataRefresh();
+    this.#armTimer(nextWake, now);
+  }
+
+  #isReady(queue: PartitionQueue, batch: ProducerBatch, now: number): boolean {
+    return batch.state !== BatchState.Open || queue.batches.length > 1 ||
+      now - batch.createdMs >= this.#options.lingerMs || this.#flushing > 0 ||
+      (batch.awaited && this.#inFlightRequests === 0);
+  }
+
+  /** Fails queued batches whose delivery timeout has passed. */
+  #expire(queue: PartitionQueue, now: number): void {
+    while (queue.batches.length > 0) {
+      const batch = queue.batches[0]!;
+      if (now < batch.deadlineMs) return;
+      queue.batches.shift();
+      // A renumbered gap would make the broker reject what follows: renumber everything.
+      if (batch.baseSequence >= 0) this.#needEpochBump();
+      this.#fail(batch, this.#deliveryTimeout(batch, now));
+    }
+  }
+
+  #deliveryTimeout(batch: ProducerBatch, now: number): TimeoutError {
+    const cause = batch.lastError;
+    const why = cause instanceof Error ? `: last error: ${cause.message}` : "";
+    return new TimeoutError(
+      `Delivery of ${batch.recordCount} record(s) to ${batch.topic}-${batch.partition} timed out after ` +
+        `${now - batch.createdMs} ms (deliveryTimeoutMs) after ${batch.attempts} attempt(s)${why}`,
+      "DELIVERY_TIMEOUT",
+      false,
+      cause,
+    );
+  }
+
+  /**
+   * Takes at most one ready batch per partition for one request, up to `maxRequestSize`.
+   * Partitions whose next batch is not ready yet are skipped.
+   */
+  #takeBatches(
+    queues: PartitionQueue[],
+    now: number,
+    identity: { producerId: bigint; producerEpoch: number } | undefined,
+  ): ProducerBatch[] {
+    const options = this.#options;
+    const taken: ProducerBatch[] = [];
+    let size = 0;
+    for (const queue of queues) {
+      const batch = queue.first;
+      if (batch === undefined) continue;
+      if (batch.attempts > 0 ? now < batch.retryAtMs || (options.idempotent && queue.inFlight > 0) : !this.#isReady(queue, batch, now)) continue;
+      if (options.idempotent && queue.inFlight >= MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION) continue;
+      const batchSize = batch.sizeInBytes;
+      if (taken.length > 0 && size + batchSize > options.maxRequestSize) break;
+      queue.batches.shift();
+      size += batchSize;
+      if (identity !== undefined && batch.baseSequence < 0) {
+        batch.producerId = identity.producerId;
+        batch.producerEpoch = identity.producerEpoch;
+        batch.baseSequence = queue.nextSequence;
+        queue.nextSequence = (queue.nextSequence + batch.recordCount) % 0x80000000;
+      }
+      batch.state = BatchState.InFlight;
+      batch.attempts++;
+      queue.inFlight++;
+      taken.push(batch);
+    }
+    return taken;
+  }
+
+  #sendRequest(brokerId: number, connection: SenderConnection, batches: ProducerBatch[]): void {
+    const options = this.#options;
+    const topicData: ProduceRequest["topicData"] = [];
+    let current: ProduceRequest["topicData"][number] | undefined;
+    // Group by topic; batches of one topic are usually adjacent (queues are per topic).
+    for (const batch of batches) {
+      if (current === undefined || current.name !== batch.topic) {
+        current = topicData.find((t) => t.name === batch.topic);
+        if (current === undefined) {
+          current = { name: batch.topic, partitionData: [] };
+          topicData.push(current);
+        }
+      }
+      current.partitionData.push({
+        index: batch.partition,
+        records: batch.writer.finish({
+          producerId: batch.producerId,
+          producerEpoch: batch.producerEpoch,
+          baseSequence: batch.baseSequence,
+        }),
+      });
+    }
+    const request: ProduceRequest = {
+      transactionalId: null,
+      acks: options.acks,
+      timeoutMs: options.requestTimeoutMs,
+      topicData,
+    };
+    const inFlight: InFlightRequest = { brokerId, batches };
+    this.#inFlightByBroker.set(brokerId, (this.#inFlightByBroker.get(brokerId) ?? 0) + 1);
+    this.#inFlightRequests++;
+    const expectResponse = options.acks !== 0;
+    connection.send(ProduceApi, request, { expectResponse }).then(
+      (response) => this.#onResponse(inFlight, response),
+      (error) => this.#onRequestError(inFlight, error),
+    );
+  }
+
+  #requestDone(inFlight: InFlightRequest): void {
+    this.#inFlightByBroker.set(inFlight.brokerId, (this.#inFlightByBroker.get(inFlight.brokerId) ?? 1) - 1);
+    this.#inFlightRequests--;
+    for (const batch of inFlight.batches) {
+      this.#accumulator.queueFor(batch.topic, batch.partition).inFlight--;
+    }
+  }
+
+  #onResponse(inFlight: InFlightRequest, response: ProduceResponse | undefined): void {
+    this.#requestDone(inFlight);
+    if (response === undefined) {
+      // acks=0: written is all we will ever know.
+      for (const batch of inFlight.batches) this.#host.batchCompleted(batch, -1n, -1n);
+    } else {
+      for (const batch of inFlight.batches) {
+        const partition = findPartition(response, batch.topic, batch.partition);
+        if (partition === undefined) {
+          this.#onBatchError(batch, BrokerError.fromCode(-1, "the response did not mention this partition", `Produce to ${batch.topic}-${batch.partition}`), undefined);
+        } else if (partition.errorCode === 0) {
+          this.#host.batchCompleted(batch, partition.baseOffset, partition.logAppendTimeMs);
+        } else {
+          const error = BrokerError.fromCode(
+            partition.errorCode,
+            partition.errorMessage,
+            `Produce to ${batch.topic}-${batch.partition} on broker ${inFlight.brokerId}`,
+          );
+          this.#onBatchError(batch, error, partition);
+        }
+      }
+    }
+    this.wake();
+  }
+
+  #onRequestError(inFlight: InFlightRequest, error: unknown): void {
+    this.#requestDone(inFlight);
+    const kafkaError = error as KafkaError;
+    for (const batch of inFlight.batches) {
+      // The request may or may not have been written: with idempotence the broker drops a
+      // duplicate; without it, a retry may duplicate (as in every Kafka client).
+      batch.outcomeUnknown = true;
+      this.#onBatchError(batch, kafkaError, undefined);
+    }
+    this.wake();
+  }
+
+  #onBatchError(batch: ProducerBatch, error: KafkaError, partition: ProducePartitionResponse | undefined): void {
+    const options = this.#options;
+    const now = Date.now();
+    batch.lastError = error;
+    if (this.#closed) {
+      this.#fail(batch, error);
+      return;
+    }
+    const code = error.code;
+    if (code === "DUPLICATE_SEQUENCE_NUMBER") {
+      // The broker already has this batch (an earlier attempt was written): it is delivered.
+      this.#host.batchCompleted(batch, -1n, -1n);
+      return;
+    }
+    if ((code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") && batch.recordCount > 1) {
+      this.#host.batchReplaced(batch, [], new Map(), error);
+      if (options.idempotent) this.#needEpochBump();
+      return;
+    }
+    if (partition !== undefined && partition.recordErrors.length > 0 && batch.recordCount > partition.recordErrors.length) {
+      // Produce v8+: only the named records are invalid; the rest go again in a new batch.
+      const failed = new Map<number, string>();
+      for (const recordError of partition.recordErrors) {
+        failed.set(recordError.batchIndex, recordError.batchIndexErrorMessage ?? error.message);
+      }
+      this.#host.batchReplaced(batch, [], failed, error);
+      if (options.idempotent) this.#needEpochBump();
+      return;
+    }
+    const sequenceProblem = options.idempotent && SEQUENCE_RESET_CODES.has(code);
+    const retriable = error.retriable || sequenceProblem;
+    if (!retriable) {
+      this.#fail(batch, error);
+      return;
+    }
+    if (now >= batch.deadlineMs) {
+      this.#fail(batch, this.#deliveryTimeout(batch, now));
+      return;
+    }
+    if (batch.attempts > options.retries) {
+      this.#fail(batch, error);
+      return;
+    }
+    if (sequenceProblem) this.#needEpochBump();
+    if (STALE_METADATA_CODES.has(code)) {
+      const leader = partition?.currentLeader;
+      if (leader !== undefined && leader.leaderId >= 0) {
+        this.#host.leaderHint(batch.topic, batch.partition, leader.leaderId, leader.leaderEpoch);
+      } else {
+        this.#host.requestMetadataRefresh();
+      }
+    }
+    batch.retryAtMs = now + this.#backoff(batch.attempts);
+    this.#accumulator.requeue(batch);
+  }
+
+  /** Exponential backoff with ±20% jitter, as Java's retry.backoff.ms / retry.backoff.max.ms. */
+  #backoff(attempts: number): number {
+    const { retryBackoffMs, retryBackoffMaxMs } = this.#options;
+    const base = Math.min(retryBackoffMaxMs, retryBackoffMs * 2 ** Math.max(0, attempts - 1));
+    return Math.max(0, Math.round(base * (0.8 + Math.random() * 0.4)));
+  }
+
+  #fail(batch: ProducerBatch, error: KafkaError): void {
+    this.#host.batchFailed(batch, error);
+  }
+
+  #armTimer(at: number, now: number): void {
+    if (at === Infinity || this.#closed) return;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#drain();
+    }, Math.max(0, at - now));
+  }
+
+  /** Fails every batch that is queued (close with timeout, abort). */
+  failQueued(error: KafkaError): void {
+    for (const queue of this.#accumulator.active) {
+      while (queue.batches.length > 0) this.#fail(queue.batches.shift()!, error);
+    }
+    this.#accumulator.compactActive();
+  }
+}
+
+function findPartition(response: ProduceResponse, topic: string, partition: number): ProducePartitionResponse | undefined {
+  for (const topicResponse of response.responses) {
+    if (topicResponse.name !== topic) continue;
+    for (const partitionResponse of topicResponse.partitionResponses) {
+      if (partitionResponse.index === partition) return partitionResponse;
+    }
+  }
+  return undefined;
+}
