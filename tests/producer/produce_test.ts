@@ -1,0 +1,179 @@
+// The producer against a real broker (librdkafka's mock cluster, or KAFKA_BOOTSTRAP), every
+// outcome checked by reading the topic back with kcat (an independent decoder, CRCs checked).
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Producer } from "../../mod.ts";
+import { ProducerClosedError, RecordError } from "../../mod.ts";
+import { readTopic } from "../support/kcat.ts";
+import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+
+const decoder = new TextDecoder();
+const text = (bytes: Uint8Array | null) => bytes === null ? null : decoder.decode(bytes);
+
+describe("Producer against a 3-broker cluster", () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startCluster({ brokers: 3 });
+  });
+  after(async () => {
+    await cluster.close();
+  });
+
+  it("send() stores keys, values, headers and timestamps exactly, in order per partition", async () => {
+    const topic = uniqueTopic("exact");
+    await cluster.createTopic(topic, 4);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 2 });
+    const base = Date.UTC(2026, 0, 1);
+    const sent = [];
+    for (let i = 0; i < 200; i++) {
+      sent.push(producer.send({
+        topic,
+        key: i % 5 === 0 ? null : `key-${i % 17}`,
+        value: i % 7 === 0 ? new Uint8Array([0, 10, 13, 255, i & 255]) : `value-${i}`,
+        headers: i % 3 === 0 ? { trace: `t${i}`, empty: null, bin: new Uint8Array([1, 2, 0]) } : undefined,
+        timestamp: base + i,
+      }));
+    }
+    const metadata = await Promise.all(sent);
+    await producer.close();
+
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 200 });
+    assert.equal(stored.length, 200);
+    const byTimestamp = new Map(stored.map((record) => [record.timestamp, record]));
+    for (let i = 0; i < 200; i++) {
+      const record = byTimestamp.get(base + i);
+      assert.ok(record, `record ${i} missing`);
+      assert.equal(record.partition, metadata[i]!.partition);
+      assert.equal(BigInt(record.offset), metadata[i]!.offset);
+      assert.equal(text(record.key), i % 5 === 0 ? null : `key-${i % 17}`);
+      if (i % 7 === 0) assert.deepEqual(record.value, new Uint8Array([0, 10, 13, 255, i & 255]));
+      else assert.equal(text(record.value), `value-${i}`);
+      if (i % 3 === 0) {
+        assert.deepEqual(
+          record.headers.map(([name, value]) => [name, value === null ? null : [...value]]),
+          [["trace", [...new TextEncoder().encode(`t${i}`)]], ["empty", null], ["bin", [1, 2, 0]]],
+        );
+      } else {
+        assert.deepEqual(record.headers, []);
+      }
+    }
+    // Per partition, offsets follow send order.
+    const lastIndexByPartition = new Map<number, number>();
+    for (const record of [...stored].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+      const index = record.timestamp - base;
+      const previous = lastIndexByPartition.get(record.partition) ?? -1;
+      assert.ok(index > previous, `partition ${record.partition} out of order: ${index} after ${previous}`);
+      lastIndexByPartition.set(record.partition, index);
+    }
+  });
+
+  it("writable accepts arrays of records and close() resolves once all are acknowledged", async () => {
+    const topic = uniqueTopic("stream");
+    await cluster.createTopic(topic, 4);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap });
+    const writer = producer.writable.getWriter();
+    const total = 20_000;
+    for (let start = 0; start < total; start += 1000) {
+      const chunk = [];
+      for (let i = start; i < start + 1000; i++) chunk.push({ topic, key: `k${i % 100}`, value: `v${i}` });
+      await writer.ready;
+      void writer.write(chunk);
+    }
+    await writer.close();
+    await producer.close();
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: total });
+    assert.equal(stored.length, total);
+    const values = new Set(stored.map((record) => text(record.value)));
+    assert.equal(values.size, total, "every record exactly once");
+    // Same key, same partition, in write order.
+    const byKey = new Map<string, { partition: number; last: number }>();
+    for (const record of [...stored].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+      const key = text(record.key)!;
+      const index = Number(text(record.value)!.slice(1));
+      const seen = byKey.get(key);
+      if (seen) {
+        assert.equal(record.partition, seen.partition);
+        assert.ok(index > seen.last);
+        seen.last = index;
+      } else byKey.set(key, { partition: record.partition, last: index });
+    }
+  });
+
+  it("keyless records stick to a partition per batch (KIP-794) and spread over all partitions", async () => {
+    const topic = uniqueTopic("sticky");
+    await cluster.createTopic(topic, 4);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, batchSize: 4096, lingerMs: 50 });
+    const value = "x".repeat(100);
+    const sent = [];
+    for (let i = 0; i < 2000; i++) sent.push(producer.send({ topic, value: `${i}:${value}` }));
+    const metadata = await Promise.all(sent);
+    await producer.close();
+    // Consecutive records share a partition in runs of about batchSize bytes.
+    let switches = 0;
+    for (let i = 1; i < metadata.length; i++) if (metadata[i]!.partition !== metadata[i - 1]!.partition) switches++;
+    const averageRun = metadata.length / (switches + 1);
+    assert.ok(averageRun >= 10, `records switched partition every ${averageRun.toFixed(1)} records on average`);
+    const used = new Set(metadata.map((m) => m.partition));
+    assert.equal(used.size, 4, `only partitions ${[...used]} were used`);
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2000 });
+    assert.equal(stored.length, 2000);
+  });
+
+  it("acks=0 delivers without offsets", async () => {
+    const topic = uniqueTopic("acks0");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, acks: 0 });
+    const metadata = await Promise.all([producer.send({ topic, value: "a" }), producer.send({ topic, value: "b" })]);
+    assert.deepEqual(metadata.map((m) => m.offset), [-1n, -1n]);
+    await producer.close();
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
+    assert.deepEqual(stored.map((r) => text(r.value)), ["a", "b"]);
+  });
+
+  it("acks=1 and acks=all both deliver", async () => {
+    for (const acks of [1, "all"] as const) {
+      const topic = uniqueTopic(`acks${acks}`);
+      await cluster.createTopic(topic, 2);
+      const producer = new Producer({ bootstrapServers: cluster.bootstrap, acks });
+      const metadata = await producer.send({ topic, value: "one", partition: 1 });
+      assert.equal(metadata.partition, 1);
+      assert.equal(metadata.offset, 0n);
+      await producer.close();
+      const stored = await readTopic(cluster.bootstrap, topic, { expected: 1 });
+      assert.equal(text(stored[0]!.value), "one");
+    }
+  });
+
+  it("rejects records that can never be sent with a RecordError, and keeps working", async () => {
+    const topic = uniqueTopic("bad");
+    await cluster.createTopic(topic, 2);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, maxRequestSize: 2048 });
+    await assert.rejects(producer.send({ topic, value: "x".repeat(4096) }), (error: unknown) => {
+      assert.ok(error instanceof RecordError);
+      assert.equal(error.code, "RECORD_TOO_LARGE");
+      assert.match(error.message, /maxRequestSize/);
+      return true;
+    });
+    await assert.rejects(producer.send({ topic, value: { not: "bytes" } }), RecordError);
+    await assert.rejects(producer.send({ topic, value: "x", partition: 7 }), /has 2 partitions/);
+    const ok = await producer.send({ topic, value: "fine" });
+    assert.equal(ok.topic, topic);
+    await producer.close();
+    await assert.rejects(producer.send({ topic, value: "late" }), ProducerClosedError);
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 1 });
+    assert.deepEqual(stored.map((r) => text(r.value)), ["fine"]);
+  });
+
+  it("flush() sends a lingering batch at once and resolves when it is acknowledged", async () => {
+    const topic = uniqueTopic("flush");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 60_000 });
+    const writer = producer.writable.getWriter();
+    await writer.write([{ topic, value: "a" }, { topic, value: "b" }]);
+    writer.releaseLock();
+    await producer.flush();
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
+    assert.deepEqual(stored.map((r) => text(r.value)), ["a", "b"]);
+    await producer.close();
+  });
+});
