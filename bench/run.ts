@@ -1,0 +1,266 @@
+/**
+ * The producer benchmark: sluice (CLI, send(), WritableStream) on Deno, Bun and Node beside
+ * kcat (librdkafka), KafkaJS and @platformatic/kafka, on the same librdkafka mock cluster in
+ * the same run, alternating clients, median of N repetitions. Every run must deliver all
+ * records (checked with kcat's end offsets) before its number counts.
+ *
+ * Usage (see scripts/bench.sh, which builds the broker and pins the runtimes):
+ *   deno run -A bench/run.ts [--records 1000000] [--reps 3] [--full] [--clients a,b] [--cells x,y]
+ *
+ * Writes bench/results/results.json, results.md and chart.svg.
+ *
+ * @module
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { endOffsets } from "../tests/support/kcat.ts";
+import { startCluster, type TestCluster } from "../tests/support/mock_cluster.ts";
+import { renderChart } from "./chart.ts";
+
+interface Cell {
+  id: string;
+  brokers: 1 | 3;
+  acks: "1" | "all";
+  keyed: boolean;
+  codec: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+}
+
+interface Client {
+  id: string;
+  label: string;
+  command(cell: Cell, bootstrap: string, topic: string, file: string): { cmd: string; args: string[]; stdin?: string };
+}
+
+interface RunResult {
+  client: string;
+  cell: string;
+  recordsPerSecond: number;
+  megabytesPerSecond: number;
+  cpuSecondsPerMillion: number;
+  peakRssMb: number;
+  seconds: number;
+}
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : fallback;
+};
+const records = Number(option("records", "1000000"));
+const reps = Number(option("reps", "3"));
+const full = args.includes("--full");
+const root = new URL("..", import.meta.url).pathname;
+const resultsDir = join(root, "bench/results");
+const dataDir = join(process.env.SLUICE_CACHE ?? join(tmpdir(), "sluice-bench"), "bench-data");
+const node = process.env.SLUICE_NODE ?? "node";
+const deno = join(root, "node_modules/.bin/deno");
+const bun = join(root, "node_modules/.bin/bun");
+const cli = join(root, "cli.ts");
+const api = join(root, "bench/clients/sluice_api.ts");
+
+const CELLS: Cell[] = [];
+for (const brokers of full ? [1, 3] as const : [3] as const) {
+  for (const acks of full ? ["1", "all"] as const : ["1"] as const) {
+    CELLS.push({ id: `b${brokers}-acks${acks}-plain`, brokers, acks, keyed: false, codec: "none" });
+    CELLS.push({ id: `b${brokers}-acks${acks}-keys`, brokers, acks, keyed: true, codec: "none" });
+    CELLS.push({ id: `b${brokers}-acks${acks}-gzip`, brokers, acks, keyed: false, codec: "gzip" });
+  }
+}
+
+function cliArgs(cell: Cell, bootstrap: string, topic: string): string[] {
+  const out = ["-b", bootstrap, "-t", topic, "--acks", cell.acks, "--linger-ms", "5"];
+  if (cell.keyed) out.push("-K", "\t");
+  if (cell.codec !== "none") out.push("-z", cell.codec);
+  return out;
+}
+
+const apiArgs = (mode: string, cell: Cell, bootstrap: string, topic: string, file: string) => [
+  mode,
+  bootstrap,
+  topic,
+  file,
+  cell.acks,
+  cell.keyed ? "1" : "0",
+  cell.codec,
+];
+
+const CLIENTS: Client[] = [
+  {
+    id: "kcat",
+    label: "kcat -P (librdkafka)",
+    command: (cell, bootstrap, topic, file) => ({
+      cmd: "kcat",
+      args: [
+        "-P", "-b", bootstrap, "-t", topic, "-l", file, "-X", "linger.ms=5", "-X", `acks=${cell.acks === "all" ? "-1" : cell.acks}`,
+        ...(cell.keyed ? ["-K", "\t"] : []),
+        ...(cell.codec !== "none" ? ["-z", cell.codec] : []),
+      ],
+    }),
+  },
+  { id: "sluice-cli-deno", label: "sluice CLI (Deno)", command: (c, b, t, f) => ({ cmd: deno, args: ["run", "-A", cli, ...cliArgs(c, b, t)], stdin: f }) },
+  { id: "sluice-cli-bun", label: "sluice CLI (Bun)", command: (c, b, t, f) => ({ cmd: bun, args: [cli, ...cliArgs(c, b, t)], stdin: f }) },
+  { id: "sluice-cli-node", label: "sluice CLI (Node)", command: (c, b, t, f) => ({ cmd: node, args: [cli, ...cliArgs(c, b, t)], stdin: f }) },
+  { id: "sluice-send-deno", label: "sluice send() (Deno)", command: (c, b, t, f) => ({ cmd: deno, args: ["run", "-A", api, ...apiArgs("send", c, b, t, f)] }) },
+  { id: "sluice-send-bun", label: "sluice send() (Bun)", command: (c, b, t, f) => ({ cmd: bun, args: [api, ...apiArgs("send", c, b, t, f)] }) },
+  { id: "sluice-send-node", label: "sluice send() (Node)", command: (c, b, t, f) => ({ cmd: node, args: [api, ...apiArgs("send", c, b, t, f)] }) },
+  { id: "sluice-stream-deno", label: "sluice writable (Deno)", command: (c, b, t, f) => ({ cmd: deno, args: ["run", "-A", api, ...apiArgs("stream", c, b, t, f)] }) },
+  { id: "sluice-stream-bun", label: "sluice writable (Bun)", command: (c, b, t, f) => ({ cmd: bun, args: [api, ...apiArgs("stream", c, b, t, f)] }) },
+  { id: "sluice-stream-node", label: "sluice writable (Node)", command: (c, b, t, f) => ({ cmd: node, args: [api, ...apiArgs("stream", c, b, t, f)] }) },
+  {
+    id: "kafkajs",
+    label: "KafkaJS 2.2.4 (Node)",
+    command: (c, b, t, f) => ({ cmd: node, args: [join(root, "bench/clients/kafkajs_client.mjs"), b, t, f, c.acks, c.keyed ? "1" : "0", c.codec] }),
+  },
+  {
+    id: "platformatic",
+    label: "@platformatic/kafka (Node)",
+    command: (c, b, t, f) => ({ cmd: node, args: [join(root, "bench/clients/platformatic_client.mjs"), b, t, f, c.acks, c.keyed ? "1" : "0", c.codec] }),
+  },
+];
+
+const onlyClients = option("clients", "");
+const onlyCells = option("cells", "");
+const clients = onlyClients ? CLIENTS.filter((c) => onlyClients.split(",").includes(c.id)) : CLIENTS;
+const cells = onlyCells ? CELLS.filter((c) => onlyCells.split(",").includes(c.id)) : CELLS;
+
+/** 100-byte values (and 16-byte keys), generated once and cached. */
+function dataFile(keyed: boolean): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, `${keyed ? "keyed" : "plain"}-${records}.txt`);
+  if (existsSync(file)) return file;
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const lines: string[] = [];
+  for (let i = 0; i < records; i++) {
+    const body = `{"id":${i},"user":"u${i % 9973}","event":"click","pad":"`;
+    const pad = alphabet.repeat(4).slice(0, 100 - body.length - 2);
+    const value = `${body}${pad}"}`;
+    lines.push(keyed ? `key-${String(i % 65536).padStart(12, "0")}\t${value}` : value);
+  }
+  writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+async function runOnce(client: Client, cell: Cell, cluster: TestCluster, run: number): Promise<RunResult | string> {
+  const topic = `bench-${cell.id}-${client.id}-${run}`;
+  await cluster.createTopic(topic, 4);
+  const file = dataFile(cell.keyed);
+  const { cmd, args: commandArgs, stdin } = client.command(cell, cluster.bootstrap, topic, file);
+  const timeFile = join(dataDir, "time.txt");
+  rmSync(timeFile, { force: true });
+  const started = performance.now();
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn("/usr/bin/time", ["-f", "%e %U %S %M", "-o", timeFile, cmd, ...commandArgs], {
+      stdio: [stdin ? "pipe" : "ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => stderr = (stderr + chunk).slice(-2000));
+    if (stdin) {
+      const data = readFileSync(stdin);
+      child.stdin!.end(data);
+    }
+    child.on("exit", (exitCode) => {
+      if (exitCode !== 0) process.stderr.write(`${client.id} ${cell.id}: exit ${exitCode}: ${stderr}\n`);
+      resolve(exitCode ?? 1);
+    });
+  });
+  const wall = (performance.now() - started) / 1000;
+  if (code !== 0) return `exit ${code}`;
+  const offsets = await endOffsets(cluster.bootstrap, topic);
+  const stored = [...offsets.values()].reduce((a, b) => a + b, 0);
+  if (stored !== records) return `delivered ${stored} of ${records}`;
+  const [elapsed, user, sys, rssKb] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+  const seconds = elapsed || wall;
+  const bytes = readFileSync(file).length;
+  return {
+    client: client.id,
+    cell: cell.id,
+    seconds,
+    recordsPerSecond: records / seconds,
+    megabytesPerSecond: bytes / seconds / 1e6,
+    cpuSecondsPerMillion: ((user! + sys!) / records) * 1e6,
+    peakRssMb: rssKb! / 1024,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const results: Array<RunResult & { runs: number; failures: string[] }> = [];
+for (const brokers of [...new Set(cells.map((c) => c.brokers))]) {
+  const cluster = await startCluster({ brokers });
+  try {
+    for (const cell of cells.filter((c) => c.brokers === brokers)) {
+      const perClient = new Map<string, RunResult[]>();
+      const failures = new Map<string, string[]>();
+      for (let run = 0; run < reps; run++) {
+        // Alternate clients within each repetition so drift hits everyone alike.
+        for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
+          const outcome = await runOnce(client, cell, cluster, run);
+          if (typeof outcome === "string") {
+            failures.set(client.id, [...(failures.get(client.id) ?? []), outcome]);
+            process.stderr.write(`  ${cell.id} ${client.id} run ${run}: FAILED (${outcome})\n`);
+          } else {
+            perClient.set(client.id, [...(perClient.get(client.id) ?? []), outcome]);
+            process.stderr.write(`  ${cell.id} ${client.id} run ${run}: ${Math.round(outcome.recordsPerSecond)} records/s\n`);
+          }
+        }
+      }
+      for (const client of clients) {
+        const runs = perClient.get(client.id) ?? [];
+        if (runs.length === 0) {
+          results.push({ client: client.id, cell: cell.id, recordsPerSecond: 0, megabytesPerSecond: 0, cpuSecondsPerMillion: 0, peakRssMb: 0, seconds: 0, runs: 0, failures: failures.get(client.id) ?? [] });
+          continue;
+        }
+        results.push({
+          client: client.id,
+          cell: cell.id,
+          recordsPerSecond: median(runs.map((r) => r.recordsPerSecond)),
+          megabytesPerSecond: median(runs.map((r) => r.megabytesPerSecond)),
+          cpuSecondsPerMillion: median(runs.map((r) => r.cpuSecondsPerMillion)),
+          peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+          seconds: median(runs.map((r) => r.seconds)),
+          runs: runs.length,
+          failures: failures.get(client.id) ?? [],
+        });
+      }
+    }
+  } finally {
+    await cluster.close();
+  }
+}
+
+mkdirSync(resultsDir, { recursive: true });
+const meta = {
+  date: new Date().toISOString(),
+  records,
+  reps,
+  valueBytes: 100,
+  partitions: 4,
+  lingerMs: 5,
+  runtimes: {
+    deno: execFileSync(deno, ["--version"]).toString().split("\n")[0],
+    bun: execFileSync(bun, ["--version"]).toString().trim(),
+    node: execFileSync(node, ["--version"]).toString().trim(),
+  },
+};
+writeFileSync(join(resultsDir, "results.json"), JSON.stringify({ meta, results }, null, 2) + "\n");
+
+const kcatRate = (cell: string) => results.find((r) => r.client === "kcat" && r.cell === cell)?.recordsPerSecond ?? 0;
+let markdown = `# Producer benchmark\n\n${records} records of 100 bytes, 4 partitions, linger 5 ms, median of ${reps}; ` +
+  `${meta.runtimes.deno}, Bun ${meta.runtimes.bun}, Node ${meta.runtimes.node}; ${meta.date}.\n\n` +
+  `| cell | client | records/s | MB/s | CPU s / 1M | peak RSS MB | × kcat |\n|---|---|---:|---:|---:|---:|---:|\n`;
+for (const result of results) {
+  const ratio = kcatRate(result.cell) > 0 ? (result.recordsPerSecond / kcatRate(result.cell)).toFixed(2) : "–";
+  const label = CLIENTS.find((c) => c.id === result.client)!.label;
+  markdown += result.runs === 0
+    ? `| ${result.cell} | ${label} | failed: ${result.failures.join("; ")} | | | | |\n`
+    : `| ${result.cell} | ${label} | ${Math.round(result.recordsPerSecond).toLocaleString("en")} | ${result.megabytesPerSecond.toFixed(1)} | ${result.cpuSecondsPerMillion.toFixed(2)} | ${result.peakRssMb.toFixed(0)} | ${ratio} |\n`;
+}
+writeFileSync(join(resultsDir, "results.md"), markdown);
+writeFileSync(join(resultsDir, "chart.svg"), renderChart(results, CLIENTS.map((c) => ({ id: c.id, label: c.label }))));
+console.log(markdown);
