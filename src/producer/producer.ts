@@ -16,6 +16,7 @@ import type { ProducerRecord } from "../record/producer_record.ts";
 import type { RecordMetadata } from "../record/record_metadata.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
 import { createRecordSerializer } from "../serializer/serialize_record.ts";
+import type { Serializer } from "../serializer/serializer.ts";
 import { Sender, type SenderConnection, type SenderHost } from "../sender/sender.ts";
 
 /** Options for `Producer.close()`. */
@@ -88,6 +89,9 @@ export class Producer<K = unknown, V = unknown> {
   #metadataWaiters: Array<() => void> = [];
   #identity: IdentityState | undefined;
   #identityPending = false;
+  #bumpedToNewId = false;
+  /** A failure that makes producing impossible (e.g. not authorized for idempotence). */
+  #fatalError: KafkaError | undefined;
   #writable: WritableStream<ProducerChunk<K, V>> | undefined;
   #deliveries: ReadableStreamDefaultController<DeliveryReport> | undefined;
   #deliveriesStream: ReadableStream<DeliveryReport> | undefined;
@@ -100,8 +104,11 @@ export class Producer<K = unknown, V = unknown> {
    * @param config Producer settings; invalid values throw a `TypeError` or `RangeError`
    * naming the field, the value and the allowed range.
    */
-  constructor(config: ProducerConfig) {
+  constructor(config: ProducerConfig<K, V>) {
     const resolved = resolveProducerConfig(config);
+    if (resolved.compressionType !== "none") {
+      throw new TypeError(`Invalid "compressionType": "${resolved.compressionType}" is not supported yet; use "none"`);
+    }
     this.#config = resolved;
     this.#cluster = new Cluster({
       bootstrapServers: resolved.bootstrapServers,
@@ -131,15 +138,15 @@ export class Producer<K = unknown, V = unknown> {
       idempotent: resolved.enableIdempotence,
     });
     this.#serialize = createRecordSerializer<K, V>({
-      key: resolved.keySerializer,
-      value: resolved.valueSerializer,
+      key: resolved.keySerializer as Serializer<K> | undefined,
+      value: resolved.valueSerializer as Serializer<V> | undefined,
       header: resolved.headerSerializer,
     });
     this.#partitioner = typeof resolved.partitioner === "function" ? undefined : new DefaultPartitioner({
       batchSize: resolved.batchSize,
       ignoreKeys: resolved.partitionerIgnoreKeys,
       adaptive: resolved.partitionerAdaptivePartitioning,
-      availabilityTimeoutMs: resolved.partitionerAvailabilityTimeoutMs,
+      queueSizes: (topic, partitionCount) => this.#queueSizes(topic, partitionCount),
     });
     this.#interceptors = new InterceptorChain(resolved.interceptors, resolved.logger);
     if (resolved.signal !== undefined) {
@@ -343,6 +350,7 @@ export class Producer<K = unknown, V = unknown> {
    */
   #accept(record: ProducerRecord<K, V>, completion: RecordCompletion | undefined): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
+    if (this.#fatalError !== undefined) throw this.#fatalError;
     if (!this.#interceptors.isEmpty) record = this.#interceptors.onSend(record) as ProducerRecord<K, V>;
     const serialized = this.#serialize(record);
     if (completion !== undefined) {
@@ -420,13 +428,29 @@ export class Producer<K = unknown, V = unknown> {
       completion,
       Date.now(),
     );
-    this.#partitioner?.recordAppended(serialized.topic, partition, size);
+    this.#partitioner?.recordAppended(
+      serialized.topic,
+      partition,
+      size,
+      partitionCount,
+      this.#cluster.availablePartitions(serialized.topic),
+    );
     if (batch.recordCount === 1) {
       this.#incomplete.add(batch);
       this.#sender.wake();
     } else if (completion?.resolve !== undefined && this.#sender.inFlightRequests === 0) {
       this.#sender.wake();
     }
+  }
+
+  /** Batches waiting per partition, for adaptive partitioning (computed once per switch). */
+  #queueSizes(topic: string, partitionCount: number): number[] {
+    const sizes = new Array<number>(partitionCount).fill(0);
+    const queues = this.#accumulator.queuesOf(topic);
+    if (queues !== undefined) {
+      for (let p = 0; p < partitionCount; p++) sizes[p] = (queues[p]?.batches.length ?? 0) + (queues[p]?.inFlight ?? 0);
+    }
+    return sizes;
   }
 
   #checkSize(serialized: SerializedRecord, size: number): void {
@@ -563,8 +587,8 @@ export class Producer<K = unknown, V = unknown> {
         const response = await connection.send(InitProducerIdApi, {
           transactionalId: null,
           transactionTimeoutMs: 2147483647,
-          producerId: bump ? current.producerId : -1n,
-          producerEpoch: bump ? current.producerEpoch : -1,
+          producerId: bump ? current!.producerId : -1n,
+          producerEpoch: bump ? current!.producerEpoch : -1,
         });
         if (response === undefined) throw new Error("InitProducerId returned no response");
         if (response.errorCode !== 0) throw BrokerError.fromCode(response.errorCode, null, "InitProducerId");
@@ -574,12 +598,24 @@ export class Producer<K = unknown, V = unknown> {
           producerId: String(response.producerId),
           producerEpoch: response.producerEpoch,
         });
-        if (current !== undefined) this.#sender.resetSequences();
+        if (current !== undefined || this.#bumpedToNewId) this.#sender.resetSequences();
         else this.#sender.wake();
+        this.#bumpedToNewId = false;
         return;
       } catch (error) {
-        if (error instanceof KafkaError && !error.retriable) {
+        if (error instanceof KafkaError && !error.retriable && error.code !== "CONNECTION") {
+          if (current !== undefined) {
+            // The broker would not bump this producer's epoch (older brokers, or librdkafka's
+            // mock for non-transactional producers): a new producer id resets sequences too.
+            this.#config.logger.info("Epoch bump refused; requesting a new producer id", { error: error.message });
+            current = undefined;
+            this.#bumpedToNewId = true;
+            continue;
+          }
           this.#config.logger.error("InitProducerId failed", { error: error.message });
+          this.#failFatally(error);
+          this.#identityPending = false;
+          return;
         }
         attempt++;
         const delay = Math.min(this.#config.retryBackoffMaxMs, this.#config.retryBackoffMs * 2 ** Math.min(attempt, 10));
@@ -587,6 +623,13 @@ export class Producer<K = unknown, V = unknown> {
       }
     }
     this.#identityPending = false;
+  }
+
+  /** Fails every pending record and all later sends with `error`. */
+  #failFatally(error: KafkaError): void {
+    this.#fatalError = error;
+    this.#budget.rejectWaiters(error);
+    this.#failEverything(error);
   }
 
   #bumpEpoch(): void {

@@ -47,8 +47,15 @@ function encodeRequest(writer: Writer, version: number, request: ApiVersionsRequ
 
 function decodeResponse(reader: Reader, version: number): ApiVersionsResponse {
   const errorCode = reader.int16();
-  // UNSUPPORTED_VERSION: the body is v0 whatever we asked for.
-  const flexible = version >= 3 && errorCode !== 35;
+  if (errorCode === 35) return { errorCode, apiKeys: readFallbackKeys(reader), throttleTimeMs: 0 };
+  const flexible = version >= 3;
+  const apiKeys = readApiKeys(reader, flexible);
+  const throttleTimeMs = version >= 1 ? reader.int32() : 0; // v1+
+  if (flexible) reader.taggedFields(); // v3+
+  return { errorCode, apiKeys, throttleTimeMs };
+}
+
+function readApiKeys(reader: Reader, flexible: boolean): ApiVersionRange[] {
   const count = reader.arrayLength(flexible, 6);
   const apiKeys: ApiVersionRange[] = [];
   for (let i = 0; i < count; i++) {
@@ -58,11 +65,21 @@ function decodeResponse(reader: Reader, version: number): ApiVersionsResponse {
     if (flexible) reader.taggedFields();
     apiKeys.push({ apiKey, minVersion, maxVersion });
   }
-  let throttleTimeMs = 0;
-  if (errorCode === 35) return { errorCode, apiKeys, throttleTimeMs };
-  if (version >= 1) throttleTimeMs = reader.int32(); // v1+
-  if (flexible) reader.taggedFields(); // v3+
-  return { errorCode, apiKeys, throttleTimeMs };
+  return apiKeys;
+}
+
+/**
+ * The body of an UNSUPPORTED_VERSION answer should be v0, but brokers differ (librdkafka's
+ * mock writes a malformed mix): read it as v0 if it parses, else report no ranges, and the
+ * handshake falls back to ApiVersions v0, which every broker speaks.
+ */
+function readFallbackKeys(reader: Reader): ApiVersionRange[] {
+  try {
+    const keys = readApiKeys(reader, false);
+    return reader.remaining <= 4 ? keys : [];
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ describe("Producer against a 3-broker cluster", () => {
         topic,
         key: i % 5 === 0 ? null : `key-${i % 17}`,
         value: i % 7 === 0 ? new Uint8Array([0, 10, 13, 255, i & 255]) : `value-${i}`,
-        headers: i % 3 === 0 ? { trace: `t${i}`, empty: null, bin: new Uint8Array([1, 2, 0]) } : undefined,
+        headers: i % 3 === 0 ? { trace: `t${i}`, empty: null, bin: new Uint8Array([1, 2, 255]) } : undefined,
         timestamp: base + i,
       }));
     }
@@ -51,7 +51,7 @@ describe("Producer against a 3-broker cluster", () => {
       if (i % 3 === 0) {
         assert.deepEqual(
           record.headers.map(([name, value]) => [name, value === null ? null : [...value]]),
-          [["trace", [...new TextEncoder().encode(`t${i}`)]], ["empty", null], ["bin", [1, 2, 0]]],
+          [["trace", [...new TextEncoder().encode(`t${i}`)]], ["empty", null], ["bin", [1, 2, 255]]],
         );
       } else {
         assert.deepEqual(record.headers, []);

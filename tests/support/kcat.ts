@@ -12,7 +12,8 @@ export interface StoredRecord {
   /**
    * Header name and value. kcat prints headers as `n=v` CSV, so header values with `,`, `=`
    * or a newline cannot be read back exactly, and a null value reads as null only because
-   * kcat prints it as `NULL` (a value "NULL" would read as null too).
+   * kcat prints it as `NULL` (a value "NULL" would read as null too); kcat also cuts a header
+   * value at its first NUL byte (it prints headers as C strings).
    */
   headers: Array<[string, Uint8Array | null]>;
   timestamp: number;

@@ -1,0 +1,55 @@
+/**
+ * Where the producer reports what it does: structured, leveled, silent by default.
+ * Credentials are never passed to it.
+ *
+ * @example Collect warnings
+ * ```ts
+ * import type { Logger } from "./logger.ts";
+ * const warnings: string[] = [];
+ * const logger: Logger = { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} };
+ * logger.warn("Metadata refresh failed");
+ * if (warnings.length !== 1) throw new Error();
+ * ```
+ */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const noop = () => {};
+
+/**
+ * A logger that drops everything (the default).
+ *
+ * @example
+ * ```ts
+ * import { silentLogger } from "./logger.ts";
+ * silentLogger.error("ignored");
+ * ```
+ */
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+
+/**
+ * A logger writing one line per event to the console (stderr for warn/error), from `level` up.
+ *
+ * @example
+ * ```ts
+ * import { consoleLogger } from "./logger.ts";
+ * const logger = consoleLogger("error");
+ * logger.debug("not shown");
+ * ```
+ */
+export function consoleLogger(level: keyof typeof LEVELS = "info"): Logger {
+  const min = LEVELS[level];
+  const line = (name: keyof typeof LEVELS) => (message: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[name] < min) return;
+    const text = `[sluice] ${name.toUpperCase()} ${message}${fields ? " " + JSON.stringify(fields, (_k, v) => typeof v === "bigint" ? String(v) : v) : ""}`;
+    if (LEVELS[name] >= LEVELS.warn) console.error(text);
+    else console.log(text);
+  };
+  return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
+}

@@ -1,0 +1,59 @@
+import { RecordError } from "../errors/client_errors.ts";
+
+/**
+ * Turns a key, value or header value into bytes (or null).
+ *
+ * @example A custom serializer
+ * ```ts
+ * import type { Serializer } from "./serializer.ts";
+ * const upper: Serializer<string> = (text) => new TextEncoder().encode(text.toUpperCase());
+ * if (upper("a", "t")![0] !== 65) throw new Error();
+ * ```
+ */
+export type Serializer<T> = (data: T, topic: string) => Uint8Array | null;
+
+const encoder = new TextEncoder();
+
+/**
+ * Bytes as they are: Uint8Array, ArrayBuffer or any ArrayBufferView; null stays null.
+ *
+ * @example
+ * ```ts
+ * import { bytesSerializer } from "./serializer.ts";
+ * if (bytesSerializer(new Uint8Array([1]), "t")![0] !== 1) throw new Error();
+ * ```
+ */
+export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferView | null> = (data) => {
+  if (data === null || data === undefined) return null;
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new RecordError(`Cannot serialize ${typeof data} as bytes: expected Uint8Array, ArrayBuffer or a view`, "SERIALIZATION");
+};
+
+/**
+ * Strings as UTF-8; null stays null.
+ *
+ * @example
+ * ```ts
+ * import { stringSerializer } from "./serializer.ts";
+ * if (stringSerializer("é", "t")!.length !== 2) throw new Error();
+ * ```
+ */
+export const stringSerializer: Serializer<string | null> = (data) => data === null || data === undefined ? null : encoder.encode(data);
+
+/**
+ * Any JSON-serializable value as UTF-8 JSON; null stays null (a Kafka null, e.g. a tombstone).
+ *
+ * @example
+ * ```ts
+ * import { jsonSerializer } from "./serializer.ts";
+ * if (new TextDecoder().decode(jsonSerializer({ a: 1 }, "t")!) !== '{"a":1}') throw new Error();
+ * ```
+ */
+export const jsonSerializer: Serializer<unknown> = (data) => {
+  if (data === null || data === undefined) return null;
+  const text = JSON.stringify(data);
+  if (text === undefined) throw new RecordError(`Cannot serialize ${typeof data} as JSON`, "SERIALIZATION");
+  return encoder.encode(text);
+};
