@@ -30,7 +30,6 @@ function run(args: string[], timeoutMs: number): Promise<Uint8Array> {
 
 const MARK = "REC ";
 const FORMAT = `${MARK}%p %o %T %K %S\\n%k%s\\nH %h\\n`;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Parses kcat's output for FORMAT: lengths first, so keys and values may hold any bytes. */
@@ -54,16 +53,21 @@ function parse(topic: string, out: Uint8Array): StoredRecord[] {
     at += Math.max(0, valueLength!);
     if (out[at] !== 10) throw new Error(`kcat output misaligned after record ${partition}/${offset}`);
     at++;
-    const headerLine = line();
+    // Header line, kept as bytes ("H n=v,n=v"): values may hold any byte but "," "=" "\n".
+    const headerEnd = out.indexOf(10, at);
+    if (headerEnd < 0) throw new Error(`kcat output truncated at byte ${at}`);
+    const csv = out.subarray(at + 2, headerEnd);
+    at = headerEnd + 1;
     const headers: Array<[string, Uint8Array | null]> = [];
-    const csv = headerLine.slice(2);
-    if (csv.length > 0) {
-      for (const pair of csv.split(",")) {
-        const eq = pair.indexOf("=");
-        const name = pair.slice(0, eq);
-        const raw = pair.slice(eq + 1);
-        headers.push([name, raw === "NULL" ? null : encoder.encode(raw)]);
-      }
+    let start = 0;
+    while (start < csv.length) {
+      let end = csv.indexOf(44, start); // ","
+      if (end < 0) end = csv.length;
+      const pair = csv.subarray(start, end);
+      const eq = pair.indexOf(61); // "="
+      const raw = pair.slice(eq + 1);
+      headers.push([decoder.decode(pair.subarray(0, eq)), decoder.decode(raw) === "NULL" ? null : raw]);
+      start = end + 1;
     }
     records.push({ topic, partition: partition!, offset: offset!, key, value, headers, timestamp: timestamp! });
   }
