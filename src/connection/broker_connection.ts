@@ -240,22 +240,21 @@ export class BrokerConnection {
           `requestTimeoutMs (${this.#options.requestTimeoutMs} ms); closing the connection`,
         "REQUEST_TIMEOUT",
       );
-      this.#transport?.close();
-      this.#fail(error);
+      this.#fail(error); // closes the transport too
       return;
     }
   }
 
   /** Marks the connection dead and rejects everything pending. */
   #fail(error: Error | undefined): void {
-    if (!this.#open && this.#pending.size === 0 && this.#closeError !== undefined) return;
     const wasOpen = this.#open;
     this.#open = false;
     this.#closeError ??= error;
     clearInterval(this.#timer);
-    if (wasOpen && error !== undefined) this.#transport?.close();
+    // Take the pending requests first: closing the transport re-enters here via onClose.
     const pending = [...this.#pending.values()];
     this.#pending.clear();
+    if (wasOpen && error !== undefined) this.#transport?.close();
     for (const request of pending) {
       request.reject(
         error instanceof TimeoutError ? error : new ConnectionError(
