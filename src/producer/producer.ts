@@ -98,7 +98,13 @@ export class Producer<K = unknown, V = unknown> {
   /** The first record failure seen by stream writers: the stream errors with it. */
   #streamError: KafkaError | undefined;
   #closed = false;
+  #aborted = false;
+  /** Set once connections are being released: no reconnects, refreshes or retries after it. */
+  #stopped = false;
   #closing: Promise<void> | undefined;
+  /** Records accepted by send()/write() still waiting for metadata or buffer space. */
+  #slowAccepts = 0;
+  #slowAcceptsDone: Array<() => void> = [];
 
   /**
    * @param config Producer settings; invalid values throw a `TypeError` or `RangeError`
@@ -280,6 +286,7 @@ export class Producer<K = unknown, V = unknown> {
    */
   async abort(reason?: unknown): Promise<void> {
     this.#closed = true;
+    this.#aborted = true;
     const error = new ProducerClosedError("The producer was aborted", { cause: reason });
     this.#budget.rejectWaiters(error);
     this.#failEverything(error);
@@ -289,7 +296,9 @@ export class Producer<K = unknown, V = unknown> {
   async #close(timeoutMs: number): Promise<void> {
     this.#closed = true;
     const error = new ProducerClosedError("Cannot send: the producer is closed");
-    const flushed = this.flush();
+    // Records already accepted but still waiting for metadata or buffer space are part of
+    // what close() delivers: let them reach their batches first (bounded by maxBlockMs).
+    const flushed = this.#waitForSlowAccepts().then(() => this.flush());
     if (timeoutMs === Infinity) {
       await flushed;
     } else {
@@ -309,6 +318,7 @@ export class Producer<K = unknown, V = unknown> {
   }
 
   async #shutdown(): Promise<void> {
+    this.#stopped = true;
     this.#sender.close();
     clearTimeout(this.#metadataRetryTimer);
     this.#interceptors.close();
@@ -382,12 +392,31 @@ export class Producer<K = unknown, V = unknown> {
     completion: RecordCompletion | undefined,
     deadline: number,
   ): Promise<void> {
+    this.#slowAccepts++;
+    try {
+      await this.#acceptWhenReady(serialized, size, completion, deadline);
+    } finally {
+      if (--this.#slowAccepts === 0) for (const wake of this.#slowAcceptsDone.splice(0)) wake();
+    }
+  }
+
+  #waitForSlowAccepts(): Promise<void> {
+    if (this.#slowAccepts === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#slowAcceptsDone.push(resolve));
+  }
+
+  async #acceptWhenReady(
+    serialized: SerializedRecord,
+    size: number,
+    completion: RecordCompletion | undefined,
+    deadline: number,
+  ): Promise<void> {
     let partitionCount = this.#cluster.partitionCount(serialized.topic);
     if (partitionCount === undefined || partitionCount <= 0) {
       partitionCount = await this.#waitOnMetadata(serialized.topic, deadline);
     }
     await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
-    if (this.#closed) {
+    if (this.#aborted) {
       this.#budget.release(size);
       throw new ProducerClosedError("Cannot send: the producer is closed");
     }
@@ -492,13 +521,13 @@ export class Producer<K = unknown, V = unknown> {
           resolve();
         });
       });
-      if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
+      if (this.#aborted) throw new ProducerClosedError("Cannot send: the producer was aborted");
     }
   }
 
   /** Starts a metadata refresh unless one is running; retries with backoff on failure. */
   #refreshMetadataSoon(): void {
-    if (this.#metadataRefresh !== undefined || this.#closed) return;
+    if (this.#metadataRefresh !== undefined || this.#stopped) return;
     if (this.#metadataRetryTimer !== undefined) return;
     this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics]).then(
       () => {
@@ -546,7 +575,7 @@ export class Producer<K = unknown, V = unknown> {
     const connection = this.#connections.get(nodeId);
     if (connection !== undefined && connection.isOpen) return connection;
     if (connection !== undefined) this.#connections.delete(nodeId);
-    if (!this.#connecting.has(nodeId) && !this.#closed) {
+    if (!this.#connecting.has(nodeId) && !this.#stopped) {
       this.#connecting.add(nodeId);
       this.#cluster.connectionTo(nodeId).then(
         (opened) => {
@@ -579,7 +608,7 @@ export class Producer<K = unknown, V = unknown> {
   async #initProducerId(current: IdentityState | undefined): Promise<void> {
     this.#identityPending = true;
     let attempt = 0;
-    while (!this.#closed) {
+    while (!this.#stopped) {
       try {
         const connection = await this.#cluster.anyConnection();
         const version = connection.versionFor(InitProducerIdApi);

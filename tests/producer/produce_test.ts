@@ -164,6 +164,63 @@ describe("Producer against a 3-broker cluster", () => {
     assert.deepEqual(stored.map((r) => text(r.value)), ["fine"]);
   });
 
+  it("interceptors see and change every record, and see every outcome; deliveries reports each record", async () => {
+    const topic = uniqueTopic("intercept");
+    await cluster.createTopic(topic, 2);
+    const outcomes: Array<[string, bigint | undefined, string | undefined]> = [];
+    const producer = new Producer({
+      bootstrapServers: cluster.bootstrap,
+      interceptors: [
+        { onSend: () => { throw new Error("a broken interceptor is isolated"); } },
+        {
+          onSend: (record) => ({ ...record, headers: { via: "interceptor" } }),
+          onAcknowledgement: (metadata, error, record) => outcomes.push([String(record.value), metadata?.offset, error?.message]),
+        },
+      ],
+    });
+    const reports = producer.deliveries.getReader();
+    const writer = producer.writable.getWriter();
+    await writer.write([{ topic, value: "a", partition: 0 }, { topic, value: "b", partition: 0 }]);
+    await writer.close();
+    const first = await reports.read();
+    const second = await reports.read();
+    await producer.close();
+    assert.deepEqual(outcomes, [["a", 0n, undefined], ["b", 1n, undefined]]);
+    assert.deepEqual([first.value!.record.value, second.value!.metadata!.offset], ["a", 1n]);
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
+    assert.deepEqual(stored.map((r) => [text(r.value), r.headers.map(([k, v]) => [k, text(v)])]), [
+      ["a", [["via", "interceptor"]]],
+      ["b", [["via", "interceptor"]]],
+    ]);
+  });
+
+  it("close() right after a burst of sends delivers every record", async () => {
+    const topic = uniqueTopic("burst");
+    await cluster.createTopic(topic, 4);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 1000 });
+    const sends = [];
+    for (let i = 0; i < 5000; i++) sends.push(producer.send({ topic, value: `r${i}` }));
+    await producer.close();
+    const outcomes = await Promise.allSettled(sends);
+    assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 5000);
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 5000 });
+    assert.equal(new Set(stored.map((r) => text(r.value))).size, 5000);
+  });
+
+  it("abort() rejects what is pending with ProducerClosedError and nothing hangs", async () => {
+    const topic = uniqueTopic("abort");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 60_000 });
+    await producer.send({ topic, value: "first" }); // connections and metadata are up
+    const pending = producer.send({ topic, value: "lingering" });
+    await producer.abort(new Error("shutting down"));
+    await assert.rejects(pending, (error: unknown) => {
+      assert.ok(error instanceof ProducerClosedError);
+      assert.match(String((error as Error & { cause: Error }).cause), /shutting down/);
+      return true;
+    });
+  });
+
   it("flush() sends a lingering batch at once and resolves when it is acknowledged", async () => {
     const topic = uniqueTopic("flush");
     await cluster.createTopic(topic, 1);
