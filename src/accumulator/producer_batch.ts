@@ -70,6 +70,8 @@ export class ProducerBatch {
   producerId = -1n;
   producerEpoch = -1;
   baseSequence = -1;
+  /** The compressed records section, made when first sent and reused by retries. */
+  compressed: { attribute: number; records: Uint8Array } | undefined;
   /** The last retriable error, reported as the cause if the batch finally times out. */
   lastError: unknown;
 

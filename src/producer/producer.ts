@@ -11,6 +11,7 @@ import { KafkaError } from "../errors/kafka_error.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
 import { InitProducerIdApi } from "../protocol/init_producer_id.ts";
+import { loadCodec } from "../compression/codec_registry.ts";
 import { decodeRecordBatches, RECORD_BATCH_OVERHEAD, recordSizeUpperBound } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
 import type { RecordMetadata } from "../record/record_metadata.ts";
@@ -90,6 +91,7 @@ export class Producer<K = unknown, V = unknown> {
   #identity: IdentityState | undefined;
   #identityPending = false;
   #bumpedToNewId = false;
+  #codecLoading: Promise<void> | undefined;
   /** A failure that makes producing impossible (e.g. not authorized for idempotence). */
   #fatalError: KafkaError | undefined;
   #writable: WritableStream<ProducerChunk<K, V>> | undefined;
@@ -112,9 +114,6 @@ export class Producer<K = unknown, V = unknown> {
    */
   constructor(config: ProducerConfig<K, V>) {
     const resolved = resolveProducerConfig(config);
-    if (resolved.compressionType !== "none") {
-      throw new TypeError(`Invalid "compressionType": "${resolved.compressionType}" is not supported yet; use "none"`);
-    }
     this.#config = resolved;
     this.#cluster = new Cluster({
       bootstrapServers: resolved.bootstrapServers,
@@ -142,7 +141,19 @@ export class Producer<K = unknown, V = unknown> {
       retryBackoffMs: resolved.retryBackoffMs,
       retryBackoffMaxMs: resolved.retryBackoffMaxMs,
       idempotent: resolved.enableIdempotence,
+      compress: undefined,
     });
+    if (resolved.compressionType !== "none") {
+      this.#sender.awaitCompression();
+      // Codecs load on first use; the sender waits for it (sends nothing uncompressed).
+      this.#codecLoading = loadCodec(resolved.compressionType).then(
+        (codec) => {
+          const level = resolved.compressionLevel;
+          this.#sender.setCompression((records) => ({ attribute: codec.id, records: codec.compress(records, level) }));
+        },
+        (error: unknown) => this.#failFatally(new RecordError(`Cannot load the ${resolved.compressionType} codec: ${(error as Error).message}`, "SERIALIZATION", { cause: error })),
+      );
+    }
     this.#serialize = createRecordSerializer<K, V>({
       key: resolved.keySerializer as Serializer<K> | undefined,
       value: resolved.valueSerializer as Serializer<V> | undefined,

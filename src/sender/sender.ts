@@ -51,6 +51,8 @@ export interface SenderOptions {
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
   idempotent: boolean;
+  /** Compresses a records section: returns Kafka's codec attribute and the bytes. */
+  compress?: ((records: Uint8Array) => { attribute: number; records: Uint8Array }) | undefined;
 }
 
 /** Error codes after which the partition's leader may have moved: refresh metadata. */
@@ -118,6 +120,9 @@ export class Sender {
   #timerAt = Infinity;
   #epochBumpPending = false;
   #closed = false;
+  #compress: SenderOptions["compress"];
+  /** True until the configured codec has loaded. */
+  #waitingForCodec: boolean;
 
   /**
    * @param accumulator Where batches wait.
@@ -128,6 +133,13 @@ export class Sender {
     this.#accumulator = accumulator;
     this.#host = host;
     this.#options = options;
+    this.#compress = options.compress;
+    this.#waitingForCodec = false;
+  }
+
+  /** Holds every batch until `setCompression()` (the producer calls it once its codec loaded). */
+  awaitCompression(): void {
+    this.#waitingForCodec = true;
   }
 
   /** Produce requests in flight, over all brokers. */
@@ -138,6 +150,13 @@ export class Sender {
   /** Produce requests in flight per broker id. */
   get inFlightByBroker(): ReadonlyMap<number, number> {
     return this.#inFlightByBroker;
+  }
+
+  /** Turns compression on (the codec loads asynchronously; nothing is sent before). */
+  setCompression(compress: (records: Uint8Array) => { attribute: number; records: Uint8Array }): void {
+    this.#compress = compress;
+    this.#waitingForCodec = false;
+    this.wake();
   }
 
   /** While > 0 every queued batch is ready regardless of `lingerMs`. */
@@ -186,7 +205,7 @@ export class Sender {
   }
 
   #drain(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#waitingForCodec) return;
     if (this.#epochBumpPending) {
       // Nothing new goes out until every in-flight answer is in; then renumber.
       if (this.#inFlightRequests === 0) this.#host.requestEpochBump();
@@ -296,7 +315,11 @@ export class Sender {
       if (batch === undefined) continue;
       if (batch.attempts > 0 ? now < batch.retryAtMs || (options.idempotent && queue.inFlight > 0) : !this.#isReady(queue, batch, now)) continue;
       if (options.idempotent && queue.inFlight >= MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION) continue;
-      const batchSize = batch.sizeInBytes;
+      // maxRequestSize counts what goes on the wire: compress first (once; retries reuse it).
+      if (this.#compress !== undefined && batch.compressed === undefined) {
+        batch.compressed = this.#compress(batch.writer.recordsView());
+      }
+      const batchSize = batch.compressed === undefined ? batch.sizeInBytes : 61 + batch.compressed.records.length;
       if (taken.length > 0 && size + batchSize > options.maxRequestSize) break;
       queue.batches.shift();
       size += batchSize;
@@ -333,6 +356,7 @@ export class Sender {
           producerId: batch.producerId,
           producerEpoch: batch.producerEpoch,
           baseSequence: batch.baseSequence,
+          ...(batch.compressed === undefined ? {} : { compression: batch.compressed }),
         }),
       });
     }
