@@ -14,7 +14,11 @@
  */
 export { Producer } from "./src/producer/producer.ts";
 export type { CloseOptions, ProducerChunk } from "./src/producer/producer.ts";
-export type { ProducerConfig, ResolvedProducerConfig } from "./src/config/producer_config.ts";
+export type {
+  CompressionType,
+  ProducerConfig,
+  ResolvedProducerConfig,
+} from "./src/config/producer_config.ts";
 export { resolveProducerConfig } from "./src/config/producer_config.ts";
 export { fromJavaProperties } from "./src/config/java_properties.ts";
 export type { Logger } from "./src/config/logger.ts";
@@ -38,3 +42,12 @@ export {
   RecordError,
   TimeoutError,
 } from "./src/errors/client_errors.ts";
+export { LineStream } from "./src/streams/line_stream.ts";
+export type { LineStreamOptions } from "./src/streams/line_stream.ts";
+export { NdjsonParseError, NdjsonStream } from "./src/streams/ndjson_stream.ts";
+export { LengthPrefixedStream } from "./src/streams/length_prefixed_stream.ts";
+export type { LengthPrefixedStreamOptions } from "./src/streams/length_prefixed_stream.ts";
+export { ToRecordsStream } from "./src/streams/to_records_stream.ts";
+export type { ToRecordsOptions } from "./src/streams/to_records_stream.ts";
+export type { Codec } from "./src/compression/codec.ts";
+export { loadCodec } from "./src/compression/codec_registry.ts";

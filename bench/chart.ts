@@ -5,7 +5,20 @@ export interface ChartResult {
   recordsPerSecond: number;
 }
 
-const COLORS = ["#555555", "#1f77b4", "#4a9ee0", "#9ccbf0", "#2ca02c", "#5fd35f", "#a8e6a8", "#ff7f0e", "#ffb066", "#ffd9b3", "#d62728", "#9467bd"];
+const COLORS = [
+  "#555555",
+  "#1f77b4",
+  "#4a9ee0",
+  "#9ccbf0",
+  "#2ca02c",
+  "#5fd35f",
+  "#a8e6a8",
+  "#ff7f0e",
+  "#ffb066",
+  "#ffd9b3",
+  "#d62728",
+  "#9467bd",
+];
 
 /**
  * Renders grouped horizontal bars (one group per cell, one bar per client) as a standalone
@@ -18,7 +31,10 @@ const COLORS = ["#555555", "#1f77b4", "#4a9ee0", "#9ccbf0", "#2ca02c", "#5fd35f"
  * if (!svg.startsWith("<svg")) throw new Error();
  * ```
  */
-export function renderChart(results: ChartResult[], clients: Array<{ id: string; label: string }>): string {
+export function renderChart(
+  results: ChartResult[],
+  clients: Array<{ id: string; label: string }>,
+): string {
   const cells = [...new Set(results.map((r) => r.cell))];
   const shown = clients.filter((c) => results.some((r) => r.client === c.id));
   const max = Math.max(1, ...results.map((r) => r.recordsPerSecond));
@@ -36,9 +52,21 @@ export function renderChart(results: ChartResult[], clients: Array<{ id: string;
       const result = results.find((r) => r.cell === cell && r.client === client.id);
       const value = result?.recordsPerSecond ?? 0;
       const w = Math.max(1, (value / max) * plotWidth);
-      parts.push(`<text x="${left - 6}" y="${y + barHeight - 2}" text-anchor="end">${escape(client.label)}</text>`);
-      parts.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLORS[index % COLORS.length]}"/>`);
-      parts.push(`<text x="${left + w + 4}" y="${y + barHeight - 2}">${value > 0 ? `${Math.round(value / 1000)}k/s` : "failed"}</text>`);
+      parts.push(
+        `<text x="${left - 6}" y="${y + barHeight - 2}" text-anchor="end">${
+          escape(client.label)
+        }</text>`,
+      );
+      parts.push(
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${
+          COLORS[index % COLORS.length]
+        }"/>`,
+      );
+      parts.push(
+        `<text x="${left + w + 4}" y="${y + barHeight - 2}">${
+          value > 0 ? `${Math.round(value / 1000)}k/s` : "failed"
+        }</text>`,
+      );
       y += barHeight + 2;
     }
     y += groupGap;

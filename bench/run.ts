@@ -31,7 +31,12 @@ interface Cell {
 interface Client {
   id: string;
   label: string;
-  command(cell: Cell, bootstrap: string, topic: string, file: string): { cmd: string; args: string[]; stdin?: string };
+  command(
+    cell: Cell,
+    bootstrap: string,
+    topic: string,
+    file: string,
+  ): { cmd: string; args: string[]; stdin?: string };
 }
 
 interface RunResult {
@@ -94,36 +99,116 @@ const CLIENTS: Client[] = [
     command: (cell, bootstrap, topic, file) => ({
       cmd: "kcat",
       args: [
-        "-P", "-b", bootstrap, "-t", topic, "-l", file, "-X", "linger.ms=5", "-X", `acks=${cell.acks === "all" ? "-1" : cell.acks}`,
+        "-P",
+        "-b",
+        bootstrap,
+        "-t",
+        topic,
+        "-l",
+        file,
+        "-X",
+        "linger.ms=5",
+        "-X",
+        `acks=${cell.acks === "all" ? "-1" : cell.acks}`,
         ...(cell.keyed ? ["-K", "\t"] : []),
         ...(cell.codec !== "none" ? ["-z", cell.codec] : []),
       ],
     }),
   },
-  { id: "sluice-cli-deno", label: "sluice CLI (Deno)", command: (c, b, t, f) => ({ cmd: deno, args: ["run", "-A", cli, ...cliArgs(c, b, t)], stdin: f }) },
-  { id: "sluice-cli-bun", label: "sluice CLI (Bun)", command: (c, b, t, f) => ({ cmd: bun, args: [cli, ...cliArgs(c, b, t)], stdin: f }) },
-  { id: "sluice-cli-node", label: "sluice CLI (Node)", command: (c, b, t, f) => ({ cmd: node, args: [cli, ...cliArgs(c, b, t)], stdin: f }) },
-  { id: "sluice-send-deno", label: "sluice send() (Deno)", command: (c, b, t, f) => ({ cmd: deno, args: ["run", "-A", api, ...apiArgs("send", c, b, t, f)] }) },
-  { id: "sluice-send-bun", label: "sluice send() (Bun)", command: (c, b, t, f) => ({ cmd: bun, args: [api, ...apiArgs("send", c, b, t, f)] }) },
-  { id: "sluice-send-node", label: "sluice send() (Node)", command: (c, b, t, f) => ({ cmd: node, args: [api, ...apiArgs("send", c, b, t, f)] }) },
-  { id: "sluice-stream-deno", label: "sluice writable (Deno)", command: (c, b, t, f) => ({ cmd: deno, args: ["run", "-A", api, ...apiArgs("stream", c, b, t, f)] }) },
-  { id: "sluice-stream-bun", label: "sluice writable (Bun)", command: (c, b, t, f) => ({ cmd: bun, args: [api, ...apiArgs("stream", c, b, t, f)] }) },
-  { id: "sluice-stream-node", label: "sluice writable (Node)", command: (c, b, t, f) => ({ cmd: node, args: [api, ...apiArgs("stream", c, b, t, f)] }) },
+  {
+    id: "sluice-cli-deno",
+    label: "sluice CLI (Deno)",
+    command: (c, b, t, f) => ({
+      cmd: deno,
+      args: ["run", "-A", cli, ...cliArgs(c, b, t)],
+      stdin: f,
+    }),
+  },
+  {
+    id: "sluice-cli-bun",
+    label: "sluice CLI (Bun)",
+    command: (c, b, t, f) => ({ cmd: bun, args: [cli, ...cliArgs(c, b, t)], stdin: f }),
+  },
+  {
+    id: "sluice-cli-node",
+    label: "sluice CLI (Node)",
+    command: (c, b, t, f) => ({ cmd: node, args: [cli, ...cliArgs(c, b, t)], stdin: f }),
+  },
+  {
+    id: "sluice-send-deno",
+    label: "sluice send() (Deno)",
+    command: (c, b, t, f) => ({
+      cmd: deno,
+      args: ["run", "-A", api, ...apiArgs("send", c, b, t, f)],
+    }),
+  },
+  {
+    id: "sluice-send-bun",
+    label: "sluice send() (Bun)",
+    command: (c, b, t, f) => ({ cmd: bun, args: [api, ...apiArgs("send", c, b, t, f)] }),
+  },
+  {
+    id: "sluice-send-node",
+    label: "sluice send() (Node)",
+    command: (c, b, t, f) => ({ cmd: node, args: [api, ...apiArgs("send", c, b, t, f)] }),
+  },
+  {
+    id: "sluice-stream-deno",
+    label: "sluice writable (Deno)",
+    command: (c, b, t, f) => ({
+      cmd: deno,
+      args: ["run", "-A", api, ...apiArgs("stream", c, b, t, f)],
+    }),
+  },
+  {
+    id: "sluice-stream-bun",
+    label: "sluice writable (Bun)",
+    command: (c, b, t, f) => ({ cmd: bun, args: [api, ...apiArgs("stream", c, b, t, f)] }),
+  },
+  {
+    id: "sluice-stream-node",
+    label: "sluice writable (Node)",
+    command: (c, b, t, f) => ({ cmd: node, args: [api, ...apiArgs("stream", c, b, t, f)] }),
+  },
   {
     id: "kafkajs",
     label: "KafkaJS 2.2.4 (Node)",
-    command: (c, b, t, f) => ({ cmd: node, args: [join(root, "bench/clients/kafkajs_client.mjs"), b, t, f, c.acks, c.keyed ? "1" : "0", c.codec] }),
+    command: (c, b, t, f) => ({
+      cmd: node,
+      args: [
+        join(root, "bench/clients/kafkajs_client.mjs"),
+        b,
+        t,
+        f,
+        c.acks,
+        c.keyed ? "1" : "0",
+        c.codec,
+      ],
+    }),
   },
   {
     id: "platformatic",
     label: "@platformatic/kafka (Node)",
-    command: (c, b, t, f) => ({ cmd: node, args: [join(root, "bench/clients/platformatic_client.mjs"), b, t, f, c.acks, c.keyed ? "1" : "0", c.codec] }),
+    command: (c, b, t, f) => ({
+      cmd: node,
+      args: [
+        join(root, "bench/clients/platformatic_client.mjs"),
+        b,
+        t,
+        f,
+        c.acks,
+        c.keyed ? "1" : "0",
+        c.codec,
+      ],
+    }),
   },
 ];
 
 const onlyClients = option("clients", "");
 const onlyCells = option("cells", "");
-const clients = onlyClients ? CLIENTS.filter((c) => onlyClients.split(",").includes(c.id)) : CLIENTS;
+const clients = onlyClients
+  ? CLIENTS.filter((c) => onlyClients.split(",").includes(c.id))
+  : CLIENTS;
 const cells = onlyCells ? CELLS.filter((c) => onlyCells.split(",").includes(c.id)) : CELLS;
 
 /** 100-byte values (and 16-byte keys), generated once and cached. */
@@ -143,7 +228,12 @@ function dataFile(keyed: boolean): string {
   return file;
 }
 
-async function runOnce(client: Client, cell: Cell, cluster: TestCluster, run: number): Promise<RunResult | string> {
+async function runOnce(
+  client: Client,
+  cell: Cell,
+  cluster: TestCluster,
+  run: number,
+): Promise<RunResult | string> {
   const topic = `bench-${cell.id}-${client.id}-${run}`;
   await cluster.createTopic(topic, 4);
   const file = dataFile(cell.keyed);
@@ -152,9 +242,13 @@ async function runOnce(client: Client, cell: Cell, cluster: TestCluster, run: nu
   rmSync(timeFile, { force: true });
   const started = performance.now();
   const code = await new Promise<number>((resolve) => {
-    const child = spawn("/usr/bin/time", ["-f", "%e %U %S %M", "-o", timeFile, cmd, ...commandArgs], {
-      stdio: [stdin ? "pipe" : "ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      "/usr/bin/time",
+      ["-f", "%e %U %S %M", "-o", timeFile, cmd, ...commandArgs],
+      {
+        stdio: [stdin ? "pipe" : "ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr!.on("data", (chunk) => stderr = (stderr + chunk).slice(-2000));
     if (stdin) {
@@ -162,7 +256,9 @@ async function runOnce(client: Client, cell: Cell, cluster: TestCluster, run: nu
       child.stdin!.end(data);
     }
     child.on("exit", (exitCode) => {
-      if (exitCode !== 0) process.stderr.write(`${client.id} ${cell.id}: exit ${exitCode}: ${stderr}\n`);
+      if (exitCode !== 0) {
+        process.stderr.write(`${client.id} ${cell.id}: exit ${exitCode}: ${stderr}\n`);
+      }
       resolve(exitCode ?? 1);
     });
   });
@@ -171,7 +267,8 @@ async function runOnce(client: Client, cell: Cell, cluster: TestCluster, run: nu
   const offsets = await endOffsets(cluster.bootstrap, topic);
   const stored = [...offsets.values()].reduce((a, b) => a + b, 0);
   if (stored !== records) return `delivered ${stored} of ${records}`;
-  const [elapsed, user, sys, rssKb] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+  const [elapsed, user, sys, rssKb] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!
+    .split(" ").map(Number);
   const seconds = elapsed || wall;
   const bytes = readFileSync(file).length;
   return {
@@ -206,14 +303,28 @@ for (const brokers of [...new Set(cells.map((c) => c.brokers))]) {
             process.stderr.write(`  ${cell.id} ${client.id} run ${run}: FAILED (${outcome})\n`);
           } else {
             perClient.set(client.id, [...(perClient.get(client.id) ?? []), outcome]);
-            process.stderr.write(`  ${cell.id} ${client.id} run ${run}: ${Math.round(outcome.recordsPerSecond)} records/s\n`);
+            process.stderr.write(
+              `  ${cell.id} ${client.id} run ${run}: ${
+                Math.round(outcome.recordsPerSecond)
+              } records/s\n`,
+            );
           }
         }
       }
       for (const client of clients) {
         const runs = perClient.get(client.id) ?? [];
         if (runs.length === 0) {
-          results.push({ client: client.id, cell: cell.id, recordsPerSecond: 0, megabytesPerSecond: 0, cpuSecondsPerMillion: 0, peakRssMb: 0, seconds: 0, runs: 0, failures: failures.get(client.id) ?? [] });
+          results.push({
+            client: client.id,
+            cell: cell.id,
+            recordsPerSecond: 0,
+            megabytesPerSecond: 0,
+            cpuSecondsPerMillion: 0,
+            peakRssMb: 0,
+            seconds: 0,
+            runs: 0,
+            failures: failures.get(client.id) ?? [],
+          });
           continue;
         }
         results.push({
@@ -250,17 +361,28 @@ const meta = {
 };
 writeFileSync(join(resultsDir, "results.json"), JSON.stringify({ meta, results }, null, 2) + "\n");
 
-const kcatRate = (cell: string) => results.find((r) => r.client === "kcat" && r.cell === cell)?.recordsPerSecond ?? 0;
-let markdown = `# Producer benchmark\n\n${records} records of 100 bytes, 4 partitions, linger 5 ms, median of ${reps}; ` +
+const kcatRate = (cell: string) =>
+  results.find((r) => r.client === "kcat" && r.cell === cell)?.recordsPerSecond ?? 0;
+let markdown =
+  `# Producer benchmark\n\n${records} records of 100 bytes, 4 partitions, linger 5 ms, median of ${reps}; ` +
   `${meta.runtimes.deno}, Bun ${meta.runtimes.bun}, Node ${meta.runtimes.node}; ${meta.date}.\n\n` +
   `| cell | client | records/s | MB/s | CPU s / 1M | peak RSS MB | × kcat |\n|---|---|---:|---:|---:|---:|---:|\n`;
 for (const result of results) {
-  const ratio = kcatRate(result.cell) > 0 ? (result.recordsPerSecond / kcatRate(result.cell)).toFixed(2) : "–";
+  const ratio = kcatRate(result.cell) > 0
+    ? (result.recordsPerSecond / kcatRate(result.cell)).toFixed(2)
+    : "–";
   const label = CLIENTS.find((c) => c.id === result.client)!.label;
   markdown += result.runs === 0
     ? `| ${result.cell} | ${label} | failed: ${result.failures.join("; ")} | | | | |\n`
-    : `| ${result.cell} | ${label} | ${Math.round(result.recordsPerSecond).toLocaleString("en")} | ${result.megabytesPerSecond.toFixed(1)} | ${result.cpuSecondsPerMillion.toFixed(2)} | ${result.peakRssMb.toFixed(0)} | ${ratio} |\n`;
+    : `| ${result.cell} | ${label} | ${
+      Math.round(result.recordsPerSecond).toLocaleString("en")
+    } | ${result.megabytesPerSecond.toFixed(1)} | ${result.cpuSecondsPerMillion.toFixed(2)} | ${
+      result.peakRssMb.toFixed(0)
+    } | ${ratio} |\n`;
 }
 writeFileSync(join(resultsDir, "results.md"), markdown);
-writeFileSync(join(resultsDir, "chart.svg"), renderChart(results, CLIENTS.map((c) => ({ id: c.id, label: c.label }))));
+writeFileSync(
+  join(resultsDir, "chart.svg"),
+  renderChart(results, CLIENTS.map((c) => ({ id: c.id, label: c.label }))),
+);
 console.log(markdown);

@@ -37,7 +37,12 @@ const server = createServer((_request, response) => {
     while (id < total) {
       let lines = "";
       for (let i = 0; i < 1000 && id < total; i++, id++) {
-        lines += JSON.stringify({ id, user: `user-${id % 997}`, action: actions[id % 4], at: new Date(1767225600000 + id).toISOString() }) + "\n";
+        lines += JSON.stringify({
+          id,
+          user: `user-${id % 997}`,
+          action: actions[id % 4],
+          at: new Date(1767225600000 + id).toISOString(),
+        }) + "\n";
       }
       if (!response.write(lines)) return void response.once("drain", writeSome);
     }
@@ -51,7 +56,9 @@ const port = (server.address() as { port: number }).port;
 console.log("Starting a 3-broker test cluster (librdkafka mock) …");
 const cluster = await startCluster({ brokers: 3 });
 await cluster.createTopic(topic, 6);
-console.log(`Cluster at ${cluster.bootstrap}; streaming ${total} events from http://127.0.0.1:${port}/ into "${topic}"`);
+console.log(
+  `Cluster at ${cluster.bootstrap}; streaming ${total} events from http://127.0.0.1:${port}/ into "${topic}"`,
+);
 
 const producer = new Producer<string, Event>({
   bootstrapServers: cluster.bootstrap,
@@ -62,28 +69,47 @@ const started = performance.now();
 let written = 0;
 const progress = setInterval(() => {
   const seconds = (performance.now() - started) / 1000;
-  console.log(`  ${written} records written (${Math.round(written / seconds)}/s), ${producer.bufferAvailable} bytes of buffer free`);
+  console.log(
+    `  ${written} records written (${
+      Math.round(written / seconds)
+    }/s), ${producer.bufferAvailable} bytes of buffer free`,
+  );
 }, 500);
 
 try {
   const response = await fetch(`http://127.0.0.1:${port}/`);
   await response.body!
-    .pipeThrough(new NdjsonStream())
-    .pipeThrough(new ToRecordsStream<Event, string>(topic, { key: (event) => event.user, headers: { source: "demo" } }))
-    .pipeThrough(new TransformStream({
-      transform(records, controller) {
-        written += records.length;
-        controller.enqueue(records);
-      },
-    }))
+    .pipeThrough(new NdjsonStream<Event>())
+    .pipeThrough(
+      new ToRecordsStream<Event, string>(topic, {
+        key: (event) => event.user,
+        headers: { source: "demo" },
+      }),
+    )
+    .pipeThrough(
+      new TransformStream({
+        transform(records, controller) {
+          written += records.length;
+          controller.enqueue(records);
+        },
+      }),
+    )
     .pipeTo(producer.writable); // resolves once every record is acknowledged
   const seconds = (performance.now() - started) / 1000;
   clearInterval(progress);
-  console.log(`Delivered ${written} records in ${seconds.toFixed(2)} s (${Math.round(written / seconds)} records/s), all acknowledged`);
+  console.log(
+    `Delivered ${written} records in ${seconds.toFixed(2)} s (${
+      Math.round(written / seconds)
+    } records/s), all acknowledged`,
+  );
   await producer.close();
   const offsets = await endOffsets(cluster.bootstrap, topic);
   const stored = [...offsets.values()].reduce((a, b) => a + b, 0);
-  console.log(`kcat sees ${stored} records across ${offsets.size} partitions: ${[...offsets].map(([p, n]) => `${p}:${n}`).join(" ")}`);
+  console.log(
+    `kcat sees ${stored} records across ${offsets.size} partitions: ${
+      [...offsets].map(([p, n]) => `${p}:${n}`).join(" ")
+    }`,
+  );
   if (stored !== total) throw new Error(`expected ${total} records stored, kcat sees ${stored}`);
 } finally {
   clearInterval(progress);

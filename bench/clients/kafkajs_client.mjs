@@ -24,7 +24,9 @@ for (;;) {
     messages.push({ key: line.subarray(0, tab), value: line.subarray(tab + 1) });
   } else messages.push({ value: line });
   if (messages.length === 1000) {
-    const p = producer.send({ topic, messages, acks: ackValue, compression }).finally(() => inFlight.delete(p));
+    const p = producer.send({ topic, messages, acks: ackValue, compression }).finally(() =>
+      inFlight.delete(p)
+    );
     inFlight.add(p);
     messages = [];
     if (inFlight.size >= 5) await Promise.race(inFlight);

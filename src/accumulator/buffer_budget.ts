@@ -102,7 +102,9 @@ export class BufferBudget {
   /** Returns `bytes` to the budget and wakes the waiters that now fit, in order. */
   release(bytes: number): void {
     this.#used -= bytes;
-    if (this.#used < 0) throw new Error(`BufferBudget released more than it reserved: ${this.#used}`);
+    if (this.#used < 0) {
+      throw new Error(`BufferBudget released more than it reserved: ${this.#used}`);
+    }
     while (this.#waiterHead < this.#waiters.length) {
       const waiter = this.#waiters[this.#waiterHead]!;
       if (this.#used + waiter.bytes > this.#total) break;

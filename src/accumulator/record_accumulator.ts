@@ -1,7 +1,12 @@
 import type { RecordHeader } from "../protocol/record_batch.ts";
-import { RecordBatchWriter } from "../protocol/record_batch.ts";
+import type { RecordBatchWriter } from "../protocol/record_batch.ts";
 import { PartitionQueue } from "./partition_queue.ts";
-import { BatchState, type ProducerBatch, ProducerBatch as Batch, type RecordCompletion } from "./producer_batch.ts";
+import {
+  BatchState,
+  type ProducerBatch,
+  ProducerBatch as Batch,
+  type RecordCompletion,
+} from "./producer_batch.ts";
 
 /** The settings the accumulator needs. */
 export interface AccumulatorOptions {

@@ -108,7 +108,9 @@ export class Cluster {
 
   /** Adds broker endpoints (Produce v10 `nodeEndpoints`). */
   addBrokers(endpoints: ReadonlyArray<{ nodeId: number; host: string; port: number }>): void {
-    for (const endpoint of endpoints) this.#brokers.set(endpoint.nodeId, { host: endpoint.host, port: endpoint.port });
+    for (const endpoint of endpoints) {
+      this.#brokers.set(endpoint.nodeId, { host: endpoint.host, port: endpoint.port });
+    }
   }
 
   /**
@@ -134,12 +136,16 @@ export class Cluster {
         lastError = error;
       }
     }
-    throw lastError instanceof Error ? lastError : new ConnectionError("Cannot fetch metadata: no broker is reachable");
+    throw lastError instanceof Error
+      ? lastError
+      : new ConnectionError("Cannot fetch metadata: no broker is reachable");
   }
 
   /** A connection to broker `nodeId`, connecting (after its backoff, if it failed) as needed. */
   connectionTo(nodeId: number): Promise<BrokerConnection> {
-    if (this.#closed) return Promise.reject(new ConnectionError("Cannot connect: the producer is closed"));
+    if (this.#closed) {
+      return Promise.reject(new ConnectionError("Cannot connect: the producer is closed"));
+    }
     let node = this.#nodes.get(nodeId);
     if (node === undefined) {
       node = { connection: undefined, connecting: undefined, failures: 0, retryAt: 0 };
@@ -149,7 +155,9 @@ export class Cluster {
     if (node.connecting !== undefined) return node.connecting;
     const address = this.#brokers.get(nodeId);
     if (address === undefined) {
-      return Promise.reject(new ConnectionError(`Cannot connect to broker ${nodeId}: it is not in the metadata`));
+      return Promise.reject(
+        new ConnectionError(`Cannot connect to broker ${nodeId}: it is not in the metadata`),
+      );
     }
     const state = node;
     const wait = Math.max(0, state.retryAt - Date.now());
@@ -200,14 +208,18 @@ export class Cluster {
         lastError = error;
       }
     }
-    throw lastError instanceof Error ? lastError : new ConnectionError("Cannot connect: no broker is reachable");
+    throw lastError instanceof Error
+      ? lastError
+      : new ConnectionError("Cannot connect: no broker is reachable");
   }
 
   /** Closes every connection. */
   async close(): Promise<void> {
     this.#closed = true;
     const closing: Promise<void>[] = [];
-    for (const node of this.#nodes.values()) if (node.connection) closing.push(node.connection.close());
+    for (const node of this.#nodes.values()) {
+      if (node.connection) closing.push(node.connection.close());
+    }
     if (this.#bootstrapConnection) closing.push(this.#bootstrapConnection.close());
     await Promise.all(closing);
   }
@@ -226,8 +238,10 @@ export class Cluster {
   }
 
   async #connectBootstrap(address: BrokerAddress): Promise<BrokerConnection> {
-    if (this.#bootstrapConnection?.isOpen && this.#bootstrapConnection.host === address.host &&
-      this.#bootstrapConnection.port === address.port) {
+    if (
+      this.#bootstrapConnection?.isOpen && this.#bootstrapConnection.host === address.host &&
+      this.#bootstrapConnection.port === address.port
+    ) {
       return this.#bootstrapConnection;
     }
     const connection = await BrokerConnection.connect({
@@ -249,11 +263,16 @@ export class Cluster {
   }
 
   #apply(response: MetadataResponse, requested: readonly string[]): void {
-    for (const broker of response.brokers) this.#brokers.set(broker.nodeId, { host: broker.host, port: broker.port });
+    for (const broker of response.brokers) {
+      this.#brokers.set(broker.nodeId, { host: broker.host, port: broker.port });
+    }
     for (const topic of response.topics) {
       if (topic.name === null) continue;
       if (topic.errorCode !== 0) {
-        this.#topicErrors.set(topic.name, BrokerError.fromCode(topic.errorCode, null, `Metadata for topic "${topic.name}"`));
+        this.#topicErrors.set(
+          topic.name,
+          BrokerError.fromCode(topic.errorCode, null, `Metadata for topic "${topic.name}"`),
+        );
         this.#topics.delete(topic.name);
         continue;
       }
@@ -263,7 +282,9 @@ export class Cluster {
       const leaders = new Int32Array(count).fill(-1);
       const leaderEpochs = new Int32Array(count).fill(-1);
       for (const partition of topic.partitions) {
-        leaders[partition.partitionIndex] = partition.errorCode === 0 || partition.leaderId >= 0 ? partition.leaderId : -1;
+        leaders[partition.partitionIndex] = partition.errorCode === 0 || partition.leaderId >= 0
+          ? partition.leaderId
+          : -1;
         leaderEpochs[partition.partitionIndex] = partition.leaderEpoch;
         // A leader hint newer than this (possibly stale) answer wins.
         const hinted = previous?.leaderEpochs[partition.partitionIndex];
@@ -289,7 +310,9 @@ function parseAddress(entry: string): BrokerAddress {
   const colon = entry.lastIndexOf(":");
   const port = Number(entry.slice(colon + 1));
   if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new TypeError(`Invalid bootstrap server "${entry}": expected host:port, e.g. "127.0.0.1:9092"`);
+    throw new TypeError(
+      `Invalid bootstrap server "${entry}": expected host:port, e.g. "127.0.0.1:9092"`,
+    );
   }
   let host = entry.slice(0, colon);
   if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);

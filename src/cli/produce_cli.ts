@@ -97,7 +97,9 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
       case "-X": {
         const pair = value();
         const eq = pair.indexOf("=");
-        if (eq <= 0) throw new TypeError(`Invalid -X "${pair}": expected NAME=VALUE, e.g. -X linger.ms=10`);
+        if (eq <= 0) {
+          throw new TypeError(`Invalid -X "${pair}": expected NAME=VALUE, e.g. -X linger.ms=10`);
+        }
         properties[pair.slice(0, eq)] = pair.slice(eq + 1);
         break;
       }
@@ -105,7 +107,9 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
         throw new TypeError(`Unknown argument "${arg}": see --help`);
     }
   }
-  if (bootstrap === undefined) throw new TypeError(`Missing -b BOOTSTRAP: the brokers to connect to`);
+  if (bootstrap === undefined) {
+    throw new TypeError(`Missing -b BOOTSTRAP: the brokers to connect to`);
+  }
   if (topic === undefined) throw new TypeError(`Missing -t TOPIC: the topic to produce to`);
   properties["bootstrap.servers"] = bootstrap;
   const config = fromJavaProperties(properties);
@@ -159,7 +163,9 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
   const started = performance.now();
   const summary = { records: 0, bytes: 0 };
   const writer = producer.writable.getWriter();
-  const delimiter = options.keyDelimiter === undefined ? undefined : new TextEncoder().encode(options.keyDelimiter);
+  const delimiter = options.keyDelimiter === undefined
+    ? undefined
+    : new TextEncoder().encode(options.keyDelimiter);
   let failure: unknown;
   try {
     let chunk: ProducerRecord<Uint8Array, Uint8Array>[] = [];
@@ -203,7 +209,9 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
   const seconds = (performance.now() - started) / 1000;
   const rate = seconds > 0 ? Math.round(summary.records / seconds) : summary.records;
   io.stderr(
-    `% ${summary.records} records, ${summary.bytes} bytes in ${seconds.toFixed(3)} s (${rate} records/s)\n`,
+    `% ${summary.records} records, ${summary.bytes} bytes in ${
+      seconds.toFixed(3)
+    } s (${rate} records/s)\n`,
   );
   if (failure !== undefined) {
     const code = failure instanceof KafkaError ? ` [${failure.code}]` : "";

@@ -1,7 +1,10 @@
 import { nearest, type ProducerConfig } from "./producer_config.ts";
 
 /** Java property name → [config field, kind]. */
-const PROPERTIES: Record<string, [keyof ProducerConfig, "string" | "int" | "bool" | "acks" | "list"]> = {
+const PROPERTIES: Record<
+  string,
+  [keyof ProducerConfig, "string" | "int" | "bool" | "acks" | "list"]
+> = {
   "bootstrap.servers": ["bootstrapServers", "string"],
   "client.id": ["clientId", "string"],
   "acks": ["acks", "acks"],
@@ -46,12 +49,18 @@ const PROPERTIES: Record<string, [keyof ProducerConfig, "string" | "int" | "bool
  * if (config.lingerMs !== 20 || config.acks !== "all") throw new Error();
  * ```
  */
-export function fromJavaProperties(properties: Record<string, string | number | boolean>): ProducerConfig {
+export function fromJavaProperties(
+  properties: Record<string, string | number | boolean>,
+): ProducerConfig {
   const config: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(properties)) {
     const entry = PROPERTIES[name];
     if (entry === undefined) {
-      throw new TypeError(`Unknown producer property "${name}": did you mean "${nearest(name, Object.keys(PROPERTIES))}"?`);
+      throw new TypeError(
+        `Unknown producer property "${name}": did you mean "${
+          nearest(name, Object.keys(PROPERTIES))
+        }"?`,
+      );
     }
     const [field, kind] = entry;
     const text = String(raw).trim();
@@ -61,12 +70,16 @@ export function fromJavaProperties(properties: Record<string, string | number | 
         break;
       case "int": {
         const value = Number(text);
-        if (text === "" || !Number.isFinite(value)) throw new TypeError(`Invalid "${name}": "${raw}" is not a number`);
+        if (text === "" || !Number.isFinite(value)) {
+          throw new TypeError(`Invalid "${name}": "${raw}" is not a number`);
+        }
         config[field] = value;
         break;
       }
       case "bool":
-        if (text !== "true" && text !== "false") throw new TypeError(`Invalid "${name}": "${raw}" must be true or false`);
+        if (text !== "true" && text !== "false") {
+          throw new TypeError(`Invalid "${name}": "${raw}" must be true or false`);
+        }
         config[field] = text === "true";
         break;
       case "acks":
@@ -79,7 +92,9 @@ export function fromJavaProperties(properties: Record<string, string | number | 
     }
   }
   if (config.bootstrapServers === undefined) {
-    throw new TypeError(`Missing "bootstrap.servers": the brokers to connect to, e.g. "127.0.0.1:9092"`);
+    throw new TypeError(
+      `Missing "bootstrap.servers": the brokers to connect to, e.g. "127.0.0.1:9092"`,
+    );
   }
   return config as unknown as ProducerConfig;
 }

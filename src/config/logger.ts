@@ -45,11 +45,14 @@ const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
  */
 export function consoleLogger(level: keyof typeof LEVELS = "info"): Logger {
   const min = LEVELS[level];
-  const line = (name: keyof typeof LEVELS) => (message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[name] < min) return;
-    const text = `[sluice] ${name.toUpperCase()} ${message}${fields ? " " + JSON.stringify(fields, (_k, v) => typeof v === "bigint" ? String(v) : v) : ""}`;
-    if (LEVELS[name] >= LEVELS.warn) console.error(text);
-    else console.log(text);
-  };
+  const line =
+    (name: keyof typeof LEVELS) => (message: string, fields?: Record<string, unknown>) => {
+      if (LEVELS[name] < min) return;
+      const text = `[sluice] ${name.toUpperCase()} ${message}${
+        fields ? " " + JSON.stringify(fields, (_k, v) => typeof v === "bigint" ? String(v) : v) : ""
+      }`;
+      if (LEVELS[name] >= LEVELS.warn) console.error(text);
+      else console.log(text);
+    };
   return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
 }

@@ -146,7 +146,11 @@ const INTEGER_FIELDS = {
   partitionerAvailabilityTimeoutMs: [0, 0, MAX_INT],
 } as const;
 
-const BOOLEAN_FIELDS = { enableIdempotence: true, partitionerIgnoreKeys: false, partitionerAdaptivePartitioning: true } as const;
+const BOOLEAN_FIELDS = {
+  enableIdempotence: true,
+  partitionerIgnoreKeys: false,
+  partitionerAdaptivePartitioning: true,
+} as const;
 
 const OTHER_FIELDS = [
   "bootstrapServers",
@@ -171,7 +175,11 @@ export const PRODUCER_CONFIG_FIELDS: readonly string[] = [
   ...OTHER_FIELDS,
 ];
 
-const LEVEL_RANGES: Record<string, [number, number]> = { gzip: [1, 9], lz4: [1, 17], zstd: [-131072, 22] };
+const LEVEL_RANGES: Record<string, [number, number]> = {
+  gzip: [1, 9],
+  lz4: [1, 17],
+  zstd: [-131072, 22],
+};
 
 /**
  * Fills in defaults and checks every field: `TypeError` for a wrong type or unknown field
@@ -190,18 +198,33 @@ const LEVEL_RANGES: Record<string, [number, number]> = { gzip: [1, 9], lz4: [1, 
  */
 export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): ResolvedProducerConfig {
   if (config === null || typeof config !== "object") {
-    throw new TypeError(`Invalid producer config: expected an object with at least "bootstrapServers"`);
+    throw new TypeError(
+      `Invalid producer config: expected an object with at least "bootstrapServers"`,
+    );
   }
   for (const key of Object.keys(config)) {
     if (!PRODUCER_CONFIG_FIELDS.includes(key)) {
-      throw new TypeError(`Unknown producer config field "${key}": did you mean "${nearest(key, PRODUCER_CONFIG_FIELDS)}"?`);
+      throw new TypeError(
+        `Unknown producer config field "${key}": did you mean "${
+          nearest(key, PRODUCER_CONFIG_FIELDS)
+        }"?`,
+      );
     }
   }
   const servers = config.bootstrapServers;
-  const serverList = typeof servers === "string" ? servers.split(",") : Array.isArray(servers) ? servers : undefined;
-  if (serverList === undefined || serverList.length === 0 || serverList.some((s) => typeof s !== "string" || !/^.+:\d+$/.test(s.trim()))) {
+  const serverList = typeof servers === "string"
+    ? servers.split(",")
+    : Array.isArray(servers)
+    ? servers
+    : undefined;
+  if (
+    serverList === undefined || serverList.length === 0 ||
+    serverList.some((s) => typeof s !== "string" || !/^.+:\d+$/.test(s.trim()))
+  ) {
     throw new TypeError(
-      `Invalid "bootstrapServers": ${JSON.stringify(servers)} must be "host:port[,host:port…]" or a list of "host:port"`,
+      `Invalid "bootstrapServers": ${
+        JSON.stringify(servers)
+      } must be "host:port[,host:port…]" or a list of "host:port"`,
     );
   }
   const integers = {} as Record<keyof typeof INTEGER_FIELDS, number>;
@@ -211,35 +234,51 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
       integers[name as keyof typeof INTEGER_FIELDS] = fallback;
       continue;
     }
-    if (typeof value !== "number") throw new TypeError(`Invalid "${name}": ${JSON.stringify(value)} must be a number`);
+    if (typeof value !== "number") {
+      throw new TypeError(`Invalid "${name}": ${JSON.stringify(value)} must be a number`);
+    }
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new RangeError(`Invalid "${name}": ${value} must be an integer between ${min} and ${max}`);
+      throw new RangeError(
+        `Invalid "${name}": ${value} must be an integer between ${min} and ${max}`,
+      );
     }
     integers[name as keyof typeof INTEGER_FIELDS] = value;
   }
   const booleans = {} as Record<keyof typeof BOOLEAN_FIELDS, boolean>;
   for (const [name, fallback] of Object.entries(BOOLEAN_FIELDS)) {
     const value = (config as unknown as Record<string, unknown>)[name];
-    if (value !== undefined && typeof value !== "boolean") throw new TypeError(`Invalid "${name}": ${JSON.stringify(value)} must be true or false`);
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`Invalid "${name}": ${JSON.stringify(value)} must be true or false`);
+    }
     booleans[name as keyof typeof BOOLEAN_FIELDS] = value ?? fallback;
   }
   let acks: 0 | 1 | -1;
   const givenAcks = config.acks ?? "all";
   if (givenAcks === "all" || givenAcks === -1) acks = -1;
   else if (givenAcks === 0 || givenAcks === 1) acks = givenAcks;
-  else throw new RangeError(`Invalid "acks": ${JSON.stringify(givenAcks)} must be 0, 1, -1 or "all"`);
+  else {throw new RangeError(
+      `Invalid "acks": ${JSON.stringify(givenAcks)} must be 0, 1, -1 or "all"`,
+    );}
 
   let enableIdempotence = booleans.enableIdempotence;
   if (config.enableIdempotence === true) {
-    if (acks !== -1) throw new RangeError(`Invalid "acks": ${givenAcks} must be "all" when "enableIdempotence" is true`);
-    if (integers.retries === 0) throw new RangeError(`Invalid "retries": 0 must be > 0 when "enableIdempotence" is true`);
+    if (acks !== -1) {
+      throw new RangeError(
+        `Invalid "acks": ${givenAcks} must be "all" when "enableIdempotence" is true`,
+      );
+    }
+    if (integers.retries === 0) {
+      throw new RangeError(`Invalid "retries": 0 must be > 0 when "enableIdempotence" is true`);
+    }
     if (integers.maxInFlightRequestsPerConnection > 5) {
       throw new RangeError(
         `Invalid "maxInFlightRequestsPerConnection": ${integers.maxInFlightRequestsPerConnection} must be <= 5 when "enableIdempotence" is true`,
       );
     }
-  } else if (config.enableIdempotence === undefined &&
-    (acks !== -1 || integers.retries === 0 || integers.maxInFlightRequestsPerConnection > 5)) {
+  } else if (
+    config.enableIdempotence === undefined &&
+    (acks !== -1 || integers.retries === 0 || integers.maxInFlightRequestsPerConnection > 5)
+  ) {
     // As Java 3.x: idempotence defaults on, but yields to settings that contradict it.
     enableIdempotence = false;
   }
@@ -251,30 +290,48 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
   }
   const compressionType = config.compressionType ?? "none";
   if (!["none", "gzip", "snappy", "lz4", "zstd"].includes(compressionType)) {
-    throw new RangeError(`Invalid "compressionType": ${JSON.stringify(compressionType)} must be "none", "gzip", "snappy", "lz4" or "zstd"`);
+    throw new RangeError(
+      `Invalid "compressionType": ${
+        JSON.stringify(compressionType)
+      } must be "none", "gzip", "snappy", "lz4" or "zstd"`,
+    );
   }
   const level = config.compressionLevel;
   if (level !== undefined) {
     const range = LEVEL_RANGES[compressionType];
-    if (range === undefined) throw new RangeError(`Invalid "compressionLevel": ${compressionType} takes no level`);
+    if (range === undefined) {
+      throw new RangeError(`Invalid "compressionLevel": ${compressionType} takes no level`);
+    }
     if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-      throw new RangeError(`Invalid "compressionLevel": ${level} must be an integer between ${range[0]} and ${range[1]} for ${compressionType}`);
+      throw new RangeError(
+        `Invalid "compressionLevel": ${level} must be an integer between ${range[0]} and ${
+          range[1]
+        } for ${compressionType}`,
+      );
     }
   }
   const partitioner = config.partitioner ?? "default";
   if (partitioner !== "default" && typeof partitioner !== "function") {
-    throw new TypeError(`Invalid "partitioner": must be "default" or a function (record, partitionCount) => partition`);
+    throw new TypeError(
+      `Invalid "partitioner": must be "default" or a function (record, partitionCount) => partition`,
+    );
   }
   if (config.transactionalId !== undefined) {
-    throw new TypeError(`Invalid "transactionalId": transactions are not supported yet; remove it (idempotence is on by default)`);
+    throw new TypeError(
+      `Invalid "transactionalId": transactions are not supported yet; remove it (idempotence is on by default)`,
+    );
   }
   const clientId = config.clientId ?? "sluice";
   if (typeof clientId !== "string") throw new TypeError(`Invalid "clientId": must be a string`);
   const interceptors = config.interceptors ?? [];
-  if (!Array.isArray(interceptors)) throw new TypeError(`Invalid "interceptors": must be an array of interceptor objects`);
+  if (!Array.isArray(interceptors)) {
+    throw new TypeError(`Invalid "interceptors": must be an array of interceptor objects`);
+  }
   for (const name of ["keySerializer", "valueSerializer", "headerSerializer"] as const) {
     if (config[name] !== undefined && typeof config[name] !== "function") {
-      throw new TypeError(`Invalid "${name}": must be a function (data, topic) => Uint8Array | null`);
+      throw new TypeError(
+        `Invalid "${name}": must be a function (data, topic) => Uint8Array | null`,
+      );
     }
   }
   return {

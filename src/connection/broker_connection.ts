@@ -1,8 +1,12 @@
 import { ConnectionError, ProtocolError, TimeoutError } from "../errors/client_errors.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import type { ApiDescriptor } from "../protocol/api.ts";
-import { ApiVersionsApi, type ApiVersionRange, pickVersion } from "../protocol/api_versions.ts";
-import { decodeResponseFrame, encodeRequestFrame, readCorrelationId } from "../protocol/request_frame.ts";
+import { type ApiVersionRange, ApiVersionsApi, pickVersion } from "../protocol/api_versions.ts";
+import {
+  decodeResponseFrame,
+  encodeRequestFrame,
+  readCorrelationId,
+} from "../protocol/request_frame.ts";
 import { Writer } from "../protocol/writer.ts";
 import { FrameReader } from "./frame_reader.ts";
 import { connectTransport, type Transport } from "./transport.ts";
@@ -96,7 +100,10 @@ export class BrokerConnection {
       },
     });
     connection.#open = true;
-    connection.#timer = setInterval(() => connection.#checkTimeouts(), Math.min(1000, Math.max(10, options.requestTimeoutMs / 4)));
+    connection.#timer = setInterval(
+      () => connection.#checkTimeouts(),
+      Math.min(1000, Math.max(10, options.requestTimeoutMs / 4)),
+    );
     try {
       await connection.#handshake();
     } catch (error) {
@@ -131,7 +138,9 @@ export class BrokerConnection {
     if (version === undefined) {
       throw new ProtocolError(
         `Cannot use ${api.name} with broker ${this.nodeId} (${this.host}:${this.port}): it supports ` +
-          `${broker ? `v${broker.minVersion}-v${broker.maxVersion}` : "no version"}, sluice v${api.minVersion}-v${api.maxVersion}`,
+          `${
+            broker ? `v${broker.minVersion}-v${broker.maxVersion}` : "no version"
+          }, sluice v${api.minVersion}-v${api.maxVersion}`,
         { code: "UNSUPPORTED_VERSION" },
       );
     }
@@ -149,9 +158,12 @@ export class BrokerConnection {
   ): Promise<Res | undefined> {
     if (!this.#open) {
       return Promise.reject(
-        new ConnectionError(`Cannot send ${api.name} to broker ${this.nodeId} (${this.host}:${this.port}): the connection is closed`, {
-          cause: this.#closeError,
-        }),
+        new ConnectionError(
+          `Cannot send ${api.name} to broker ${this.nodeId} (${this.host}:${this.port}): the connection is closed`,
+          {
+            cause: this.#closeError,
+          },
+        ),
       );
     }
     let version: number;
@@ -163,7 +175,14 @@ export class BrokerConnection {
     const correlationId = this.#nextCorrelationId;
     this.#nextCorrelationId = (this.#nextCorrelationId + 1) & 0x7fffffff;
     // The frame is copied out of the shared writer because the transport keeps it queued.
-    const frame = encodeRequestFrame(api, version, correlationId, this.#options.clientId, request, this.#writer).slice();
+    const frame = encodeRequestFrame(
+      api,
+      version,
+      correlationId,
+      this.#options.clientId,
+      request,
+      this.#writer,
+    ).slice();
     if (options.expectResponse === false) {
       this.#transport!.write(frame);
       return Promise.resolve(undefined);
@@ -208,7 +227,13 @@ export class BrokerConnection {
         version = Math.min(ApiVersionsApi.maxVersion, theirs?.maxVersion ?? 0);
         continue;
       }
-      if (response.errorCode !== 0) throw BrokerError.fromCode(response.errorCode, null, `ApiVersions to ${this.host}:${this.port}`);
+      if (response.errorCode !== 0) {
+        throw BrokerError.fromCode(
+          response.errorCode,
+          null,
+          `ApiVersions to ${this.host}:${this.port}`,
+        );
+      }
       this.#versions = new Map(response.apiKeys.map((range) => [range.apiKey, range]));
       return;
     }

@@ -106,13 +106,22 @@ export function connectBun(options: ConnectOptions): Promise<Transport> {
     let lastError: Error | undefined;
     const timer = setTimeout(() => {
       closed = true;
-      reject(new ConnectionError(`Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`));
+      reject(
+        new ConnectionError(
+          `Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`,
+        ),
+      );
     }, options.connectTimeoutMs);
     const fail = (error: Error) => {
       clearTimeout(timer);
       if (!opened && !closed) {
         closed = true;
-        reject(new ConnectionError(`Cannot connect to ${options.host}:${options.port}: ${error.message}`, { cause: error }));
+        reject(
+          new ConnectionError(
+            `Cannot connect to ${options.host}:${options.port}: ${error.message}`,
+            { cause: error },
+          ),
+        );
       }
     };
     bun.connect({

@@ -112,7 +112,12 @@ export async function connectDeno(options: ConnectOptions): Promise<Transport> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ConnectionError(`Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`)),
+      () =>
+        reject(
+          new ConnectionError(
+            `Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`,
+          ),
+        ),
       options.connectTimeoutMs,
     );
   });
@@ -124,7 +129,10 @@ export async function connectDeno(options: ConnectOptions): Promise<Transport> {
   } catch (error) {
     connecting.then((conn) => conn.close(), () => {});
     if (error instanceof ConnectionError) throw error;
-    throw new ConnectionError(`Cannot connect to ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+    throw new ConnectionError(
+      `Cannot connect to ${options.host}:${options.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -68,7 +68,9 @@ export class FrameReader {
 
   #begin(size: number): void {
     checkSize(size);
-    if (this.#partial.length < size) this.#partial = new Uint8Array(Math.max(size, this.#partial.length * 2, 1024));
+    if (this.#partial.length < size) {
+      this.#partial = new Uint8Array(Math.max(size, this.#partial.length * 2, 1024));
+    }
     this.#expected = size;
     this.#partialLength = 0;
   }
@@ -87,7 +89,9 @@ function readSize(bytes: Uint8Array, at: number): number {
 
 function checkSize(size: number): number {
   if (size < 0 || size > MAX_FRAME_BYTES) {
-    throw new ProtocolError(`Cannot read response frame as it must be <= ${MAX_FRAME_BYTES} bytes: its size is ${size}`);
+    throw new ProtocolError(
+      `Cannot read response frame as it must be <= ${MAX_FRAME_BYTES} bytes: its size is ${size}`,
+    );
   }
   return size;
 }

@@ -53,7 +53,11 @@ export function connectNode(options: ConnectOptions): Promise<Transport> {
     let connected = false;
     let closed = false;
     const timer = setTimeout(() => {
-      socket.destroy(new ConnectionError(`Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`));
+      socket.destroy(
+        new ConnectionError(
+          `Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`,
+        ),
+      );
     }, options.connectTimeoutMs);
     let lastError: Error | undefined;
     socket.on("error", (error) => {
@@ -64,7 +68,12 @@ export function connectNode(options: ConnectOptions): Promise<Transport> {
       if (closed) return;
       closed = true;
       if (!connected) {
-        reject(new ConnectionError(`Cannot connect to ${options.host}:${options.port}: ${lastError?.message ?? "closed"}`, { cause: lastError }));
+        reject(
+          new ConnectionError(
+            `Cannot connect to ${options.host}:${options.port}: ${lastError?.message ?? "closed"}`,
+            { cause: lastError },
+          ),
+        );
       } else {
         options.handlers.onClose(lastError);
       }

@@ -57,7 +57,9 @@ export function coalesce(chunks: Uint8Array[], total: number): Uint8Array {
  * ```
  */
 export async function connectTransport(options: ConnectOptions): Promise<Transport> {
-  if (options.tls !== undefined) throw new TypeError("Cannot connect with TLS: TLS is not supported yet");
+  if (options.tls !== undefined) {
+    throw new TypeError("Cannot connect with TLS: TLS is not supported yet");
+  }
   const global = globalThis as { Bun?: unknown; Deno?: unknown };
   if (global.Bun !== undefined) return (await import("./bun_transport.ts")).connectBun(options);
   if (global.Deno !== undefined) return (await import("./deno_transport.ts")).connectDeno(options);

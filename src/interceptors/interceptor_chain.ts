@@ -43,21 +43,31 @@ export class InterceptorChain {
         const next = interceptor.onSend(record);
         if (next !== undefined) record = next;
       } catch (error) {
-        this.#logger.warn("Interceptor onSend threw; record passed on unchanged", { interceptor: i, error: String(error) });
+        this.#logger.warn("Interceptor onSend threw; record passed on unchanged", {
+          interceptor: i,
+          error: String(error),
+        });
       }
     }
     return record;
   }
 
   /** Reports an outcome to every `onAcknowledgement`. */
-  onAcknowledgement(metadata: RecordMetadata | undefined, error: Error | undefined, record: ProducerRecord): void {
+  onAcknowledgement(
+    metadata: RecordMetadata | undefined,
+    error: Error | undefined,
+    record: ProducerRecord,
+  ): void {
     for (let i = 0; i < this.#interceptors.length; i++) {
       const interceptor = this.#interceptors[i]!;
       if (interceptor.onAcknowledgement === undefined) continue;
       try {
         interceptor.onAcknowledgement(metadata, error, record);
       } catch (caught) {
-        this.#logger.warn("Interceptor onAcknowledgement threw", { interceptor: i, error: String(caught) });
+        this.#logger.warn("Interceptor onAcknowledgement threw", {
+          interceptor: i,
+          error: String(caught),
+        });
       }
     }
   }

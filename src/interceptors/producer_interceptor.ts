@@ -19,7 +19,11 @@ export interface ProducerInterceptor {
   /** Returns the record to send (or nothing to keep it as is). */
   onSend?(record: ProducerRecord): ProducerRecord | void;
   /** Called once per record: with metadata when acknowledged, with the error when it failed. */
-  onAcknowledgement?(metadata: RecordMetadata | undefined, error: Error | undefined, record: ProducerRecord): void;
+  onAcknowledgement?(
+    metadata: RecordMetadata | undefined,
+    error: Error | undefined,
+    record: ProducerRecord,
+  ): void;
   /** Called when the producer closes. */
   close?(): void;
 }

@@ -59,8 +59,14 @@ export class DefaultPartitioner {
    *
    * @param available Partitions with a leader (keyless records avoid the others).
    */
-  partition(record: SerializedRecord, partitionCount: number, available?: readonly number[]): number {
-    if (record.key !== null && !this.#ignoreKeys) return toPositive(murmur2(record.key)) % partitionCount;
+  partition(
+    record: SerializedRecord,
+    partitionCount: number,
+    available?: readonly number[],
+  ): number {
+    if (record.key !== null && !this.#ignoreKeys) {
+      return toPositive(murmur2(record.key)) % partitionCount;
+    }
     let state = this.#sticky.get(record.topic);
     if (state === undefined) {
       state = { partition: -1, producedBytes: 0 };
@@ -74,18 +80,31 @@ export class DefaultPartitioner {
   }
 
   /** Tells the partitioner a record of `bytes` went to `partition`; may switch the sticky one. */
-  recordAppended(topic: string, partition: number, bytes: number, partitionCount = 0, available?: readonly number[]): void {
+  recordAppended(
+    topic: string,
+    partition: number,
+    bytes: number,
+    partitionCount = 0,
+    available?: readonly number[],
+  ): void {
     const state = this.#sticky.get(topic);
     if (state === undefined || state.partition !== partition) return;
     state.producedBytes += bytes;
     if (state.producedBytes >= this.#batchSize) {
       // Switch now, so the next record starts a new batch on another partition.
-      state.partition = partitionCount > 0 ? this.#next(topic, partitionCount, available, partition) : -1;
+      state.partition = partitionCount > 0
+        ? this.#next(topic, partitionCount, available, partition)
+        : -1;
       state.producedBytes = 0;
     }
   }
 
-  #next(topic: string, partitionCount: number, available: readonly number[] | undefined, current: number): number {
+  #next(
+    topic: string,
+    partitionCount: number,
+    available: readonly number[] | undefined,
+    current: number,
+  ): number {
     const candidates = available !== undefined && available.length > 0 ? available : undefined;
     const count = candidates?.length ?? partitionCount;
     if (count === 1) return candidates ? candidates[0]! : 0;
@@ -94,10 +113,14 @@ export class DefaultPartitioner {
       // Weight = (longest queue + 1 - own queue): an idle partition is most likely, the
       // most backed-up one least (but never impossible, so load stays observable).
       let longest = 0;
-      for (let i = 0; i < count; i++) longest = Math.max(longest, queues[candidates ? candidates[i]! : i] ?? 0);
+      for (let i = 0; i < count; i++) {
+        longest = Math.max(longest, queues[candidates ? candidates[i]! : i] ?? 0);
+      }
       if (longest > 0) {
         let total = 0;
-        for (let i = 0; i < count; i++) total += longest + 1 - (queues[candidates ? candidates[i]! : i] ?? 0);
+        for (let i = 0; i < count; i++) {
+          total += longest + 1 - (queues[candidates ? candidates[i]! : i] ?? 0);
+        }
         let pick = Math.random() * total;
         for (let i = 0; i < count; i++) {
           pick -= longest + 1 - (queues[candidates ? candidates[i]! : i] ?? 0);

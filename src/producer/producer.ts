@@ -2,7 +2,11 @@ import { BufferBudget } from "../accumulator/buffer_budget.ts";
 import { BatchState, ProducerBatch, type RecordCompletion } from "../accumulator/producer_batch.ts";
 import { RecordAccumulator } from "../accumulator/record_accumulator.ts";
 import { Cluster } from "../broker/cluster.ts";
-import { type ProducerConfig, resolveProducerConfig, type ResolvedProducerConfig } from "../config/producer_config.ts";
+import {
+  type ProducerConfig,
+  type ResolvedProducerConfig,
+  resolveProducerConfig,
+} from "../config/producer_config.ts";
 import type { BrokerConnection } from "../connection/broker_connection.ts";
 import type { DeliveryReport } from "../delivery/delivery_report.ts";
 import { BrokerError } from "../errors/broker_error.ts";
@@ -12,7 +16,11 @@ import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
 import { InitProducerIdApi } from "../protocol/init_producer_id.ts";
 import { loadCodec } from "../compression/codec_registry.ts";
-import { decodeRecordBatches, RECORD_BATCH_OVERHEAD, recordSizeUpperBound } from "../protocol/record_batch.ts";
+import {
+  decodeRecordBatches,
+  RECORD_BATCH_OVERHEAD,
+  recordSizeUpperBound,
+} from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
 import type { RecordMetadata } from "../record/record_metadata.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
@@ -31,7 +39,9 @@ export interface CloseOptions {
 }
 
 /** A chunk the writable stream accepts: one record, or an array of records (cheaper). */
-export type ProducerChunk<K = unknown, V = unknown> = ProducerRecord<K, V> | readonly ProducerRecord<K, V>[];
+export type ProducerChunk<K = unknown, V = unknown> =
+  | ProducerRecord<K, V>
+  | readonly ProducerRecord<K, V>[];
 
 interface FlushWaiter {
   remaining: number;
@@ -149,9 +159,19 @@ export class Producer<K = unknown, V = unknown> {
       this.#codecLoading = loadCodec(resolved.compressionType).then(
         (codec) => {
           const level = resolved.compressionLevel;
-          this.#sender.setCompression((records) => ({ attribute: codec.id, records: codec.compress(records, level) }));
+          this.#sender.setCompression((records) => ({
+            attribute: codec.id,
+            records: codec.compress(records, level),
+          }));
         },
-        (error: unknown) => this.#failFatally(new RecordError(`Cannot load the ${resolved.compressionType} codec: ${(error as Error).message}`, "SERIALIZATION", { cause: error })),
+        (error: unknown) =>
+          this.#failFatally(
+            new RecordError(
+              `Cannot load the ${resolved.compressionType} codec: ${(error as Error).message}`,
+              "SERIALIZATION",
+              { cause: error },
+            ),
+          ),
       );
     }
     this.#serialize = createRecordSerializer<K, V>({
@@ -159,12 +179,14 @@ export class Producer<K = unknown, V = unknown> {
       value: resolved.valueSerializer as Serializer<V> | undefined,
       header: resolved.headerSerializer,
     });
-    this.#partitioner = typeof resolved.partitioner === "function" ? undefined : new DefaultPartitioner({
-      batchSize: resolved.batchSize,
-      ignoreKeys: resolved.partitionerIgnoreKeys,
-      adaptive: resolved.partitionerAdaptivePartitioning,
-      queueSizes: (topic, partitionCount) => this.#queueSizes(topic, partitionCount),
-    });
+    this.#partitioner = typeof resolved.partitioner === "function"
+      ? undefined
+      : new DefaultPartitioner({
+        batchSize: resolved.batchSize,
+        ignoreKeys: resolved.partitionerIgnoreKeys,
+        adaptive: resolved.partitionerAdaptivePartitioning,
+        queueSizes: (topic, partitionCount) => this.#queueSizes(topic, partitionCount),
+      });
     this.#interceptors = new InterceptorChain(resolved.interceptors, resolved.logger);
     if (resolved.signal !== undefined) {
       const signal = resolved.signal;
@@ -314,7 +336,9 @@ export class Producer<K = unknown, V = unknown> {
       await flushed;
     } else {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), timeoutMs));
+      const timedOut = new Promise<boolean>((resolve) =>
+        timer = setTimeout(() => resolve(true), timeoutMs)
+      );
       const done = await Promise.race([flushed.then(() => false), timedOut]);
       clearTimeout(timer);
       if (done) {
@@ -353,7 +377,10 @@ export class Producer<K = unknown, V = unknown> {
     if (this.#streamError !== undefined) throw this.#streamError;
     const withReports = this.#deliveries !== undefined || !this.#interceptors.isEmpty;
     if (!Array.isArray(chunk)) {
-      const pending = this.#accept(chunk as ProducerRecord<K, V>, withReports ? newCompletion() : undefined);
+      const pending = this.#accept(
+        chunk as ProducerRecord<K, V>,
+        withReports ? newCompletion() : undefined,
+      );
       if (pending !== undefined) await pending;
       return;
     }
@@ -369,10 +396,15 @@ export class Producer<K = unknown, V = unknown> {
    * Returns undefined when done synchronously (the fast path), or a promise when it had to
    * wait for metadata or buffer space. Throws for records that can never be sent.
    */
-  #accept(record: ProducerRecord<K, V>, completion: RecordCompletion | undefined): Promise<void> | undefined {
+  #accept(
+    record: ProducerRecord<K, V>,
+    completion: RecordCompletion | undefined,
+  ): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
     if (this.#fatalError !== undefined) throw this.#fatalError;
-    if (!this.#interceptors.isEmpty) record = this.#interceptors.onSend(record) as ProducerRecord<K, V>;
+    if (!this.#interceptors.isEmpty) {
+      record = this.#interceptors.onSend(record) as ProducerRecord<K, V>;
+    }
     const serialized = this.#serialize(record);
     if (completion !== undefined) {
       completion.timestamp = serialized.timestamp;
@@ -407,7 +439,7 @@ export class Producer<K = unknown, V = unknown> {
     try {
       await this.#acceptWhenReady(serialized, size, completion, deadline);
     } finally {
-      if (--this.#slowAccepts === 0) for (const wake of this.#slowAcceptsDone.splice(0)) wake();
+      if (--this.#slowAccepts === 0) { for (const wake of this.#slowAcceptsDone.splice(0)) wake(); }
     }
   }
 
@@ -434,7 +466,12 @@ export class Producer<K = unknown, V = unknown> {
     this.#append(serialized, size, partitionCount, completion);
   }
 
-  #append(serialized: SerializedRecord, size: number, partitionCount: number, completion: RecordCompletion | undefined): void {
+  #append(
+    serialized: SerializedRecord,
+    size: number,
+    partitionCount: number,
+    completion: RecordCompletion | undefined,
+  ): void {
     let partition = serialized.partition;
     if (partition >= 0) {
       if (partition >= partitionCount) {
@@ -445,9 +482,16 @@ export class Producer<K = unknown, V = unknown> {
         );
       }
     } else if (this.#partitioner !== undefined) {
-      partition = this.#partitioner.partition(serialized, partitionCount, this.#cluster.availablePartitions(serialized.topic));
+      partition = this.#partitioner.partition(
+        serialized,
+        partitionCount,
+        this.#cluster.availablePartitions(serialized.topic),
+      );
     } else {
-      const custom = this.#config.partitioner as (record: SerializedRecord, partitionCount: number) => number;
+      const custom = this.#config.partitioner as (
+        record: SerializedRecord,
+        partitionCount: number,
+      ) => number;
       partition = custom(serialized, partitionCount);
       if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
         this.#budget.release(size);
@@ -488,7 +532,9 @@ export class Producer<K = unknown, V = unknown> {
     const sizes = new Array<number>(partitionCount).fill(0);
     const queues = this.#accumulator.queuesOf(topic);
     if (queues !== undefined) {
-      for (let p = 0; p < partitionCount; p++) sizes[p] = (queues[p]?.batches.length ?? 0) + (queues[p]?.inFlight ?? 0);
+      for (let p = 0; p < partitionCount; p++) {
+        sizes[p] = (queues[p]?.batches.length ?? 0) + (queues[p]?.inFlight ?? 0);
+      }
     }
     return sizes;
   }
@@ -496,9 +542,13 @@ export class Producer<K = unknown, V = unknown> {
   #checkSize(serialized: SerializedRecord, size: number): void {
     const limit = Math.min(this.#config.maxRequestSize, this.#config.bufferMemory);
     if (size + RECORD_BATCH_OVERHEAD > limit) {
-      const which = this.#config.maxRequestSize <= this.#config.bufferMemory ? "maxRequestSize" : "bufferMemory";
+      const which = this.#config.maxRequestSize <= this.#config.bufferMemory
+        ? "maxRequestSize"
+        : "bufferMemory";
       throw new RecordError(
-        `Cannot send record to "${serialized.topic}" as it must be <= ${limit - RECORD_BATCH_OVERHEAD} bytes ` +
+        `Cannot send record to "${serialized.topic}" as it must be <= ${
+          limit - RECORD_BATCH_OVERHEAD
+        } bytes ` +
           `(${which}): its serialized size is ${size} bytes`,
         "RECORD_TOO_LARGE",
       );
@@ -518,7 +568,9 @@ export class Producer<K = unknown, V = unknown> {
       if (remaining <= 0) {
         throw new TimeoutError(
           `Topic "${topic}" is not present in metadata after maxBlockMs (${this.#config.maxBlockMs} ms)` +
-            (topicError ? `: ${topicError.message}` : ": check the topic name and that it exists (or auto-creation is on)"),
+            (topicError
+              ? `: ${topicError.message}`
+              : ": check the topic name and that it exists (or auto-creation is on)"),
           "MAX_BLOCK_TIMEOUT",
           false,
           topicError,
@@ -576,9 +628,11 @@ export class Producer<K = unknown, V = unknown> {
       },
       producerIdentity: () => this.#producerIdentity(),
       requestEpochBump: () => this.#bumpEpoch(),
-      batchCompleted: (batch, baseOffset, logAppendTimeMs) => this.#batchCompleted(batch, baseOffset, logAppendTimeMs),
+      batchCompleted: (batch, baseOffset, logAppendTimeMs) =>
+        this.#batchCompleted(batch, baseOffset, logAppendTimeMs),
       batchFailed: (batch, error) => this.#batchFailed(batch, error),
-      batchReplaced: (batch, _replacements, failedIndexes, error) => this.#splitBatch(batch, failedIndexes, error),
+      batchReplaced: (batch, _replacements, failedIndexes, error) =>
+        this.#splitBatch(batch, failedIndexes, error),
     };
   }
 
@@ -631,7 +685,9 @@ export class Producer<K = unknown, V = unknown> {
           producerEpoch: bump ? current!.producerEpoch : -1,
         });
         if (response === undefined) throw new Error("InitProducerId returned no response");
-        if (response.errorCode !== 0) throw BrokerError.fromCode(response.errorCode, null, "InitProducerId");
+        if (response.errorCode !== 0) {
+          throw BrokerError.fromCode(response.errorCode, null, "InitProducerId");
+        }
         this.#identity = { producerId: response.producerId, producerEpoch: response.producerEpoch };
         this.#identityPending = false;
         this.#config.logger.debug("Producer id assigned", {
@@ -647,7 +703,9 @@ export class Producer<K = unknown, V = unknown> {
           if (current !== undefined) {
             // The broker would not bump this producer's epoch (older brokers, or librdkafka's
             // mock for non-transactional producers): a new producer id resets sequences too.
-            this.#config.logger.info("Epoch bump refused; requesting a new producer id", { error: error.message });
+            this.#config.logger.info("Epoch bump refused; requesting a new producer id", {
+              error: error.message,
+            });
             current = undefined;
             this.#bumpedToNewId = true;
             continue;
@@ -658,7 +716,10 @@ export class Producer<K = unknown, V = unknown> {
           return;
         }
         attempt++;
-        const delay = Math.min(this.#config.retryBackoffMaxMs, this.#config.retryBackoffMs * 2 ** Math.min(attempt, 10));
+        const delay = Math.min(
+          this.#config.retryBackoffMaxMs,
+          this.#config.retryBackoffMs * 2 ** Math.min(attempt, 10),
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -713,7 +774,9 @@ export class Producer<K = unknown, V = unknown> {
     if (completions === undefined || completions.length < batch.recordCount) {
       // Some records came from the stream fast path: the stream reports the failure.
       this.#streamError ??= error;
-      if (this.#writable !== undefined) this.#config.logger.error("Records failed", { error: error.message });
+      if (this.#writable !== undefined) {
+        this.#config.logger.error("Records failed", { error: error.message });
+      }
     }
     if (completions !== undefined) {
       for (const completion of completions) {
@@ -724,7 +787,11 @@ export class Producer<K = unknown, V = unknown> {
     this.#finish(batch);
   }
 
-  #report(completion: RecordCompletion, metadata: RecordMetadata | undefined, error: KafkaError | undefined): void {
+  #report(
+    completion: RecordCompletion,
+    metadata: RecordMetadata | undefined,
+    error: KafkaError | undefined,
+  ): void {
     const record = completion.record;
     if (record === undefined) return;
     if (!this.#interceptors.isEmpty) this.#interceptors.onAcknowledgement(metadata, error, record);
@@ -759,7 +826,9 @@ export class Producer<K = unknown, V = unknown> {
     const decoded = decodeRecordBatches(bytes, { verifyCrc: false })[0]!;
     const records = decoded.records;
     const completionsByIndex = new Map<number, RecordCompletion>();
-    for (const completion of batch.completions ?? []) completionsByIndex.set(completion.index, completion);
+    for (const completion of batch.completions ?? []) {
+      completionsByIndex.set(completion.index, completion);
+    }
     const keep: number[] = [];
     for (let i = 0; i < records.length; i++) {
       if (!failedIndexes.has(i)) {
@@ -796,8 +865,17 @@ export class Producer<K = unknown, V = unknown> {
       for (const index of indexes) {
         const record = records[index]!;
         const completion = completionsByIndex.get(index);
-        const share = Math.floor(batch.reservedBytes * indexes.length / Math.max(1, keep.length) / indexes.length);
-        replacement.append(record.timestamp, record.key, record.value, record.headers, share, completion);
+        const share = Math.floor(
+          batch.reservedBytes * indexes.length / Math.max(1, keep.length) / indexes.length,
+        );
+        replacement.append(
+          record.timestamp,
+          record.key,
+          record.value,
+          record.headers,
+          share,
+          completion,
+        );
         reservedLeft -= share;
       }
       replacement.state = BatchState.Closed;
@@ -805,8 +883,9 @@ export class Producer<K = unknown, V = unknown> {
       replacement.lastError = error;
       replacements.push(replacement);
     }
-    if (replacements.length > 0) replacements[replacements.length - 1]!.reservedBytes += reservedLeft;
-    else this.#budget.release(reservedLeft);
+    if (replacements.length > 0) {
+      replacements[replacements.length - 1]!.reservedBytes += reservedLeft;
+    } else this.#budget.release(reservedLeft);
     batch.reservedBytes = 0;
     batch.state = BatchState.Done;
     const waiters = this.#flushWaiters.get(batch);
@@ -815,7 +894,9 @@ export class Producer<K = unknown, V = unknown> {
     for (const replacement of replacements) {
       this.#incomplete.add(replacement);
       this.#accumulator.requeue(replacement);
-      if (waiters !== undefined) for (const waiter of waiters) this.#addFlushWaiter(replacement, waiter);
+      if (waiters !== undefined) {
+        for (const waiter of waiters) this.#addFlushWaiter(replacement, waiter);
+      }
     }
     if (waiters !== undefined) {
       for (const waiter of waiters) {
@@ -827,7 +908,15 @@ export class Producer<K = unknown, V = unknown> {
 }
 
 function newCompletion(): RecordCompletion {
-  return { index: 0, timestamp: 0, keySize: -1, valueSize: -1, record: undefined, resolve: undefined, reject: undefined };
+  return {
+    index: 0,
+    timestamp: 0,
+    keySize: -1,
+    valueSize: -1,
+    record: undefined,
+    resolve: undefined,
+    reject: undefined,
+  };
 }
 
 /** A cheap upper-bound estimate of a chunk's bytes, for the stream's byte-counted queue. */

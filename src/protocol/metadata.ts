@@ -75,7 +75,9 @@ function encodeRequest(writer: Writer, version: number, request: MetadataRequest
     if (flexible) writer.emptyTaggedFields();
   }
   if (version >= 4) writer.boolean(request.allowAutoTopicCreation ?? true); // v4+
-  if (version >= 8 && version <= 10) writer.boolean(request.includeClusterAuthorizedOperations ?? false); // v8-10
+  if (version >= 8 && version <= 10) {
+    writer.boolean(request.includeClusterAuthorizedOperations ?? false); // v8-10
+  }
   if (version >= 8) writer.boolean(request.includeTopicAuthorizedOperations ?? false); // v8+
   if (flexible) writer.emptyTaggedFields();
 }

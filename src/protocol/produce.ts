@@ -8,7 +8,9 @@ export interface ProduceRequest {
   transactionalId: string | null;
   acks: number;
   timeoutMs: number;
-  topicData: Array<{ name: string; partitionData: Array<{ index: number; records: Uint8Array | null }> }>;
+  topicData: Array<
+    { name: string; partitionData: Array<{ index: number; records: Uint8Array | null }> }
+  >;
 }
 
 /** One partition's answer. */

@@ -38,7 +38,11 @@ export class Reader {
   #need(bytes: number, type: string): void {
     if (bytes < 0 || this.#offset + bytes > this.#bytes.length) {
       throw new ProtocolError(
-        `Cannot read ${type} at offset ${this.#offset}: ${bytes < 0 ? `invalid length ${bytes}` : `needs ${bytes} bytes, only ${this.remaining} remain`}`,
+        `Cannot read ${type} at offset ${this.#offset}: ${
+          bytes < 0
+            ? `invalid length ${bytes}`
+            : `needs ${bytes} bytes, only ${this.remaining} remain`
+        }`,
       );
     }
   }
@@ -91,7 +95,9 @@ export class Reader {
         return result;
       }
     }
-    throw new ProtocolError(`Cannot read uvarint at offset ${this.#offset}: longer than 5 bytes or over 32 bits`);
+    throw new ProtocolError(
+      `Cannot read uvarint at offset ${this.#offset}: longer than 5 bytes or over 32 bits`,
+    );
   }
 
   varint(): number {
@@ -128,7 +134,11 @@ export class Reader {
 
   string(): string {
     const length = this.int16();
-    if (length < 0) throw new ProtocolError(`Cannot read string at offset ${this.#offset}: null where a string is required`);
+    if (length < 0) {
+      throw new ProtocolError(
+        `Cannot read string at offset ${this.#offset}: null where a string is required`,
+      );
+    }
     return this.#text(length);
   }
 
@@ -139,7 +149,11 @@ export class Reader {
 
   compactString(): string {
     const length = this.uvarint() - 1;
-    if (length < 0) throw new ProtocolError(`Cannot read compact string at offset ${this.#offset}: null where a string is required`);
+    if (length < 0) {
+      throw new ProtocolError(
+        `Cannot read compact string at offset ${this.#offset}: null where a string is required`,
+      );
+    }
     return this.#text(length);
   }
 
@@ -175,7 +189,11 @@ export class Reader {
    */
   arrayLength(compact: boolean, minElementBytes = 1): number {
     const count = compact ? this.uvarint() - 1 : this.int32();
-    if (count < -1) throw new ProtocolError(`Cannot read array at offset ${this.#offset}: invalid length ${count}`);
+    if (count < -1) {
+      throw new ProtocolError(
+        `Cannot read array at offset ${this.#offset}: invalid length ${count}`,
+      );
+    }
     if (count * minElementBytes > this.remaining) {
       throw new ProtocolError(
         `Cannot read array of ${count} elements at offset ${this.#offset}: only ${this.remaining} bytes remain`,
@@ -199,7 +217,9 @@ export class Reader {
   taggedFields(): Map<number, Uint8Array> {
     const count = this.uvarint();
     const fields = new Map<number, Uint8Array>();
-    if (count > this.remaining) throw new ProtocolError(`Cannot read ${count} tagged fields at offset ${this.#offset}`);
+    if (count > this.remaining) {
+      throw new ProtocolError(`Cannot read ${count} tagged fields at offset ${this.#offset}`);
+    }
     for (let i = 0; i < count; i++) {
       const tag = this.uvarint();
       const size = this.uvarint();

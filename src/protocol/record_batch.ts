@@ -183,7 +183,8 @@ export class RecordBatchWriter {
           Math.max(0, headerValueLength);
       }
     }
-    const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta) + varintSize(keyLength) +
+    const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta) +
+      varintSize(keyLength) +
       Math.max(0, keyLength) + varintSize(valueLength) + Math.max(0, valueLength) + headersSize;
     const total = varintSize(bodySize) + bodySize;
     this.#ensure(total);
@@ -343,7 +344,10 @@ const headerDecoder = new TextDecoder();
  * if (!failed) throw new Error("truncated input must throw");
  * ```
  */
-export function decodeRecordBatches(bytes: Uint8Array, options: DecodeOptions = {}): DecodedRecordBatch[] {
+export function decodeRecordBatches(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): DecodedRecordBatch[] {
   const batches: DecodedRecordBatch[] = [];
   const reader = new Reader(bytes);
   while (reader.remaining > 0) {
@@ -351,17 +355,25 @@ export function decodeRecordBatches(bytes: Uint8Array, options: DecodeOptions = 
     const baseOffset = reader.int64();
     const batchLength = reader.int32();
     if (batchLength < RECORD_BATCH_OVERHEAD - 12 || batchLength > reader.remaining) {
-      throw new ProtocolError(`Cannot read record batch at offset ${start}: invalid length ${batchLength}`);
+      throw new ProtocolError(
+        `Cannot read record batch at offset ${start}: invalid length ${batchLength}`,
+      );
     }
     const batchBytes = bytes.subarray(start, start + 12 + batchLength);
     const partitionLeaderEpoch = reader.int32();
     const magic = reader.int8();
-    if (magic !== 2) throw new ProtocolError(`Cannot read record batch at offset ${start}: magic ${magic} is not 2`);
+    if (magic !== 2) {
+      throw new ProtocolError(
+        `Cannot read record batch at offset ${start}: magic ${magic} is not 2`,
+      );
+    }
     const crc = reader.uint32();
     if (options.verifyCrc !== false) {
       const actual = crc32c(batchBytes, OFFSET_ATTRIBUTES, batchBytes.length);
       if (actual !== crc) {
-        throw new ProtocolError(`Cannot read record batch at offset ${start}: CRC ${actual} does not match ${crc}`);
+        throw new ProtocolError(
+          `Cannot read record batch at offset ${start}: CRC ${actual} does not match ${crc}`,
+        );
       }
     }
     const attributes = reader.int16();
@@ -376,19 +388,25 @@ export function decodeRecordBatches(bytes: Uint8Array, options: DecodeOptions = 
     const compression = attributes & 0x07;
     if (compression !== 0) {
       if (options.decompress === undefined) {
-        throw new ProtocolError(`Cannot read record batch at offset ${start}: codec ${compression} needs a decompress hook`);
+        throw new ProtocolError(
+          `Cannot read record batch at offset ${start}: codec ${compression} needs a decompress hook`,
+        );
       }
       records = options.decompress(compression, records);
     }
     const recordReader = new Reader(records);
     if (count < 0 || count > records.length) {
-      throw new ProtocolError(`Cannot read record batch at offset ${start}: invalid record count ${count}`);
+      throw new ProtocolError(
+        `Cannot read record batch at offset ${start}: invalid record count ${count}`,
+      );
     }
     const decoded: DecodedRecord[] = [];
     for (let i = 0; i < count; i++) {
       const length = recordReader.varint();
       const end = recordReader.offset + length;
-      if (length < 0 || end > records.length) throw new ProtocolError(`Cannot read record ${i}: invalid length ${length}`);
+      if (length < 0 || end > records.length) {
+        throw new ProtocolError(`Cannot read record ${i}: invalid length ${length}`);
+      }
       recordReader.int8();
       const timestamp = firstTimestamp + Number(recordReader.varlong());
       const offsetDelta = recordReader.varint();
@@ -397,15 +415,22 @@ export function decodeRecordBatches(bytes: Uint8Array, options: DecodeOptions = 
       const valueLength = recordReader.varint();
       const value = valueLength < 0 ? null : recordReader.subarray(valueLength);
       const headerCount = recordReader.varint();
-      if (headerCount < 0 || headerCount > length) throw new ProtocolError(`Cannot read record ${i}: invalid header count ${headerCount}`);
+      if (headerCount < 0 || headerCount > length) {
+        throw new ProtocolError(`Cannot read record ${i}: invalid header count ${headerCount}`);
+      }
       const headers: RecordHeader[] = [];
       for (let h = 0; h < headerCount; h++) {
         const nameLength = recordReader.varint();
         const name = headerDecoder.decode(recordReader.subarray(nameLength));
         const headerValueLength = recordReader.varint();
-        headers.push({ key: name, value: headerValueLength < 0 ? null : recordReader.subarray(headerValueLength) });
+        headers.push({
+          key: name,
+          value: headerValueLength < 0 ? null : recordReader.subarray(headerValueLength),
+        });
       }
-      if (recordReader.offset !== end) throw new ProtocolError(`Cannot read record ${i}: its length says ${length} bytes`);
+      if (recordReader.offset !== end) {
+        throw new ProtocolError(`Cannot read record ${i}: its length says ${length} bytes`);
+      }
       decoded.push({ offsetDelta, timestamp, key, value, headers });
     }
     batches.push({

@@ -69,7 +69,11 @@ export function readCorrelationId(frame: Uint8Array): number {
  * if (response.producerId !== 9n) throw new Error();
  * ```
  */
-export function decodeResponseFrame<Res>(api: ApiDescriptor<unknown, Res>, version: number, frame: Uint8Array): Res {
+export function decodeResponseFrame<Res>(
+  api: ApiDescriptor<unknown, Res>,
+  version: number,
+  frame: Uint8Array,
+): Res {
   const reader = new Reader(frame);
   reader.int32();
   if (version >= api.flexibleFrom && api.apiKey !== ApiKey.ApiVersions) reader.taggedFields();

@@ -123,7 +123,9 @@ export class Writer {
 
   /** A UUID (16 raw bytes). */
   uuid(bytes: Uint8Array): this {
-    if (bytes.length !== 16) throw new RangeError(`Invalid UUID: must be 16 bytes, got ${bytes.length}`);
+    if (bytes.length !== 16) {
+      throw new RangeError(`Invalid UUID: must be 16 bytes, got ${bytes.length}`);
+    }
     return this.raw(bytes);
   }
 
@@ -233,7 +235,9 @@ export class Writer {
 
   #finishString(at: number, prefix: number, _compact: boolean): this {
     const written = this.#pendingStringLength;
-    if (written > 0x7fff) throw new RangeError(`Cannot write string as it must be <= 32767 bytes: it is ${written}`);
+    if (written > 0x7fff) {
+      throw new RangeError(`Cannot write string as it must be <= 32767 bytes: it is ${written}`);
+    }
     this.#view.setInt16(at, written);
     this.#length = at + prefix + written;
     return this;

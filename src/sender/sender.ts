@@ -4,7 +4,12 @@ import type { RecordAccumulator } from "../accumulator/record_accumulator.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import { TimeoutError } from "../errors/client_errors.ts";
 import type { KafkaError } from "../errors/kafka_error.ts";
-import { ProduceApi, type ProducePartitionResponse, type ProduceRequest, type ProduceResponse } from "../protocol/produce.ts";
+import {
+  ProduceApi,
+  type ProducePartitionResponse,
+  type ProduceRequest,
+  type ProduceResponse,
+} from "../protocol/produce.ts";
 import type { ApiDescriptor } from "../protocol/api.ts";
 
 /** The connection operations the sender uses (a `BrokerConnection` provides them). */
@@ -37,7 +42,12 @@ export interface SenderHost {
   /** A batch failed for good. */
   batchFailed(batch: ProducerBatch, error: KafkaError): void;
   /** A batch was split or trimmed into `replacements` (MESSAGE_TOO_LARGE, per-record errors). */
-  batchReplaced(batch: ProducerBatch, replacements: ProducerBatch[], failedIndexes: Map<number, string>, error: KafkaError): void;
+  batchReplaced(
+    batch: ProducerBatch,
+    replacements: ProducerBatch[],
+    failedIndexes: Map<number, string>,
+    error: KafkaError,
+  ): void;
 }
 
 /** The sender's settings (resolved producer config). */
@@ -153,7 +163,9 @@ export class Sender {
   }
 
   /** Turns compression on (the codec loads asynchronously; nothing is sent before). */
-  setCompression(compress: (records: Uint8Array) => { attribute: number; records: Uint8Array }): void {
+  setCompression(
+    compress: (records: Uint8Array) => { attribute: number; records: Uint8Array },
+  ): void {
     this.#compress = compress;
     this.#waitingForCodec = false;
     this.wake();
@@ -257,7 +269,9 @@ export class Sender {
       if (queues.length === 0) continue;
       const connection = this.#host.connectionFor(brokerId);
       if (connection === undefined) continue; // the host wakes us once connected
-      while ((this.#inFlightByBroker.get(brokerId) ?? 0) < options.maxInFlightRequestsPerConnection) {
+      while (
+        (this.#inFlightByBroker.get(brokerId) ?? 0) < options.maxInFlightRequestsPerConnection
+      ) {
         const batches = this.#takeBatches(queues, now, identity);
         if (batches.length === 0) break;
         this.#sendRequest(brokerId, connection, batches);
@@ -313,13 +327,19 @@ export class Sender {
     for (const queue of queues) {
       const batch = queue.first;
       if (batch === undefined) continue;
-      if (batch.attempts > 0 ? now < batch.retryAtMs || (options.idempotent && queue.inFlight > 0) : !this.#isReady(queue, batch, now)) continue;
+      if (
+        batch.attempts > 0
+          ? now < batch.retryAtMs || (options.idempotent && queue.inFlight > 0)
+          : !this.#isReady(queue, batch, now)
+      ) continue;
       if (options.idempotent && queue.inFlight >= MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION) continue;
       // maxRequestSize counts what goes on the wire: compress first (once; retries reuse it).
       if (this.#compress !== undefined && batch.compressed === undefined) {
         batch.compressed = this.#compress(batch.writer.recordsView());
       }
-      const batchSize = batch.compressed === undefined ? batch.sizeInBytes : 61 + batch.compressed.records.length;
+      const batchSize = batch.compressed === undefined
+        ? batch.sizeInBytes
+        : 61 + batch.compressed.records.length;
       if (taken.length > 0 && size + batchSize > options.maxRequestSize) break;
       queue.batches.shift();
       size += batchSize;
@@ -377,7 +397,10 @@ export class Sender {
   }
 
   #requestDone(inFlight: InFlightRequest): void {
-    this.#inFlightByBroker.set(inFlight.brokerId, (this.#inFlightByBroker.get(inFlight.brokerId) ?? 1) - 1);
+    this.#inFlightByBroker.set(
+      inFlight.brokerId,
+      (this.#inFlightByBroker.get(inFlight.brokerId) ?? 1) - 1,
+    );
     this.#inFlightRequests--;
     for (const batch of inFlight.batches) {
       this.#accumulator.queueFor(batch.topic, batch.partition).inFlight--;
@@ -393,7 +416,15 @@ export class Sender {
       for (const batch of inFlight.batches) {
         const partition = findPartition(response, batch.topic, batch.partition);
         if (partition === undefined) {
-          this.#onBatchError(batch, BrokerError.fromCode(-1, "the response did not mention this partition", `Produce to ${batch.topic}-${batch.partition}`), undefined);
+          this.#onBatchError(
+            batch,
+            BrokerError.fromCode(
+              -1,
+              "the response did not mention this partition",
+              `Produce to ${batch.topic}-${batch.partition}`,
+            ),
+            undefined,
+          );
         } else if (partition.errorCode === 0) {
           this.#host.batchCompleted(batch, partition.baseOffset, partition.logAppendTimeMs);
         } else {
@@ -421,7 +452,11 @@ export class Sender {
     this.wake();
   }
 
-  #onBatchError(batch: ProducerBatch, error: KafkaError, partition: ProducePartitionResponse | undefined): void {
+  #onBatchError(
+    batch: ProducerBatch,
+    error: KafkaError,
+    partition: ProducePartitionResponse | undefined,
+  ): void {
     const options = this.#options;
     const now = Date.now();
     batch.lastError = error;
@@ -435,12 +470,17 @@ export class Sender {
       this.#host.batchCompleted(batch, -1n, -1n);
       return;
     }
-    if ((code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") && batch.recordCount > 1) {
+    if (
+      (code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") && batch.recordCount > 1
+    ) {
       this.#host.batchReplaced(batch, [], new Map(), error);
       if (options.idempotent) this.#needEpochBump();
       return;
     }
-    if (partition !== undefined && partition.recordErrors.length > 0 && batch.recordCount > partition.recordErrors.length) {
+    if (
+      partition !== undefined && partition.recordErrors.length > 0 &&
+      batch.recordCount > partition.recordErrors.length
+    ) {
       // Produce v8+: only the named records are invalid; the rest go again in a new batch.
       const failed = new Map<number, string>();
       for (const recordError of partition.recordErrors) {
@@ -509,7 +549,11 @@ export class Sender {
   }
 }
 
-function findPartition(response: ProduceResponse, topic: string, partition: number): ProducePartitionResponse | undefined {
+function findPartition(
+  response: ProduceResponse,
+  topic: string,
+  partition: number,
+): ProducePartitionResponse | undefined {
   for (const topicResponse of response.responses) {
     if (topicResponse.name !== topic) continue;
     for (const partitionResponse of topicResponse.partitionResponses) {

@@ -19,7 +19,9 @@ function defaultBytes(data: unknown, what: string): Uint8Array | null {
   if (data instanceof Uint8Array) return data;
   if (typeof data === "string") return encoder.encode(data);
   throw new RecordError(
-    `Cannot serialize the record's ${what}: it is ${Array.isArray(data) ? "an array" : typeof data}, ` +
+    `Cannot serialize the record's ${what}: it is ${
+      Array.isArray(data) ? "an array" : typeof data
+    }, ` +
       `not a string or Uint8Array; configure a serializer (e.g. valueSerializer: jsonSerializer)`,
     "SERIALIZATION",
   );
@@ -49,25 +51,38 @@ export function createRecordSerializer<K, V>(
     return defaultBytes(value, "header value");
   }
 
-  function run<T>(serializer: Serializer<T> | undefined, data: T, topic: string, what: string): Uint8Array | null {
+  function run<T>(
+    serializer: Serializer<T> | undefined,
+    data: T,
+    topic: string,
+    what: string,
+  ): Uint8Array | null {
     if (serializer === undefined) return defaultBytes(data, what);
     try {
       return serializer(data, topic);
     } catch (error) {
       if (error instanceof RecordError) throw error;
-      throw new RecordError(`Cannot serialize the record's ${what}: ${(error as Error).message}`, "SERIALIZATION", {
-        cause: error,
-      });
+      throw new RecordError(
+        `Cannot serialize the record's ${what}: ${(error as Error).message}`,
+        "SERIALIZATION",
+        {
+          cause: error,
+        },
+      );
     }
   }
 
   return (record) => {
     if (record === null || typeof record !== "object") {
-      throw new TypeError(`Invalid record: expected an object with "topic" and "value", got ${record}`);
+      throw new TypeError(
+        `Invalid record: expected an object with "topic" and "value", got ${record}`,
+      );
     }
     const topic = record.topic;
     if (!validTopics.has(topic)) {
-      if (typeof topic !== "string" || !TOPIC_PATTERN.test(topic) || topic === "." || topic === "..") {
+      if (
+        typeof topic !== "string" || !TOPIC_PATTERN.test(topic) || topic === "." || topic === ".."
+      ) {
         throw new TypeError(
           `Invalid topic "${topic}": must be 1-249 characters of a-z, A-Z, 0-9, ".", "_" or "-"`,
         );
@@ -78,7 +93,9 @@ export function createRecordSerializer<K, V>(
     if (record.partition !== undefined && record.partition !== null) {
       partition = record.partition;
       if (!Number.isInteger(partition) || partition < 0) {
-        throw new TypeError(`Invalid partition ${partition} for topic "${topic}": must be a non-negative integer`);
+        throw new TypeError(
+          `Invalid partition ${partition} for topic "${topic}": must be a non-negative integer`,
+        );
       }
     }
     let timestamp: number;
@@ -87,18 +104,28 @@ export function createRecordSerializer<K, V>(
     else if (given instanceof Date) timestamp = given.getTime();
     else timestamp = given;
     if (!Number.isFinite(timestamp) || timestamp < 0) {
-      throw new TypeError(`Invalid timestamp ${String(given)}: must be a Date or non-negative milliseconds since the epoch`);
+      throw new TypeError(
+        `Invalid timestamp ${
+          String(given)
+        }: must be a Date or non-negative milliseconds since the epoch`,
+      );
     }
-    const key = record.key === undefined || record.key === null ? null : run(keySerializer, record.key, topic, "key");
+    const key = record.key === undefined || record.key === null
+      ? null
+      : run(keySerializer, record.key, topic, "key");
     const value = run(valueSerializer, record.value as V, topic, "value");
     let headers: RecordHeader[] | undefined;
     const given_headers = record.headers;
     if (given_headers !== undefined && given_headers !== null) {
       headers = [];
       if (Array.isArray(given_headers)) {
-        for (const [name, headerValue] of given_headers) headers.push({ key: String(name), value: serializeHeader(headerValue, topic) });
+        for (const [name, headerValue] of given_headers) {
+          headers.push({ key: String(name), value: serializeHeader(headerValue, topic) });
+        }
       } else {
-        for (const name in given_headers) headers.push({ key: name, value: serializeHeader(given_headers[name], topic) });
+        for (const name in given_headers) {
+          headers.push({ key: name, value: serializeHeader(given_headers[name], topic) });
+        }
       }
     }
     return { topic, partition, key, value, headers, timestamp };

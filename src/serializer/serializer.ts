@@ -23,12 +23,19 @@ const encoder = new TextEncoder();
  * if (bytesSerializer(new Uint8Array([1]), "t")![0] !== 1) throw new Error();
  * ```
  */
-export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferView | null> = (data) => {
+export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferView | null> = (
+  data,
+) => {
   if (data === null || data === undefined) return null;
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  throw new RecordError(`Cannot serialize ${typeof data} as bytes: expected Uint8Array, ArrayBuffer or a view`, "SERIALIZATION");
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  throw new RecordError(
+    `Cannot serialize ${typeof data} as bytes: expected Uint8Array, ArrayBuffer or a view`,
+    "SERIALIZATION",
+  );
 };
 
 /**
@@ -40,7 +47,8 @@ export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferV
  * if (stringSerializer("é", "t")!.length !== 2) throw new Error();
  * ```
  */
-export const stringSerializer: Serializer<string | null> = (data) => data === null || data === undefined ? null : encoder.encode(data);
+export const stringSerializer: Serializer<string | null> = (data) =>
+  data === null || data === undefined ? null : encoder.encode(data);
 
 /**
  * Any JSON-serializable value as UTF-8 JSON; null stays null (a Kafka null, e.g. a tombstone).
@@ -54,6 +62,8 @@ export const stringSerializer: Serializer<string | null> = (data) => data === nu
 export const jsonSerializer: Serializer<unknown> = (data) => {
   if (data === null || data === undefined) return null;
   const text = JSON.stringify(data);
-  if (text === undefined) throw new RecordError(`Cannot serialize ${typeof data} as JSON`, "SERIALIZATION");
+  if (text === undefined) {
+    throw new RecordError(`Cannot serialize ${typeof data} as JSON`, "SERIALIZATION");
+  }
   return encoder.encode(text);
 };

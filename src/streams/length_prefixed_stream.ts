@@ -38,9 +38,13 @@ export class LengthPrefixedStream extends TransformStream<Uint8Array, Uint8Array
         const frames: Uint8Array[] = [];
         let offset = 0;
         while (data.length - offset >= 4) {
-          const size = ((data[offset]! << 24) | (data[offset + 1]! << 16) | (data[offset + 2]! << 8) | data[offset + 3]!) >>> 0;
+          const size =
+            ((data[offset]! << 24) | (data[offset + 1]! << 16) | (data[offset + 2]! << 8) |
+              data[offset + 3]!) >>> 0;
           if (size > maxFrameBytes) {
-            throw new RangeError(`Cannot read frame as it must be <= ${maxFrameBytes} bytes: its prefix says ${size}`);
+            throw new RangeError(
+              `Cannot read frame as it must be <= ${maxFrameBytes} bytes: its prefix says ${size}`,
+            );
           }
           if (data.length - offset - 4 < size) break;
           frames.push(data.slice(offset + 4, offset + 4 + size));
@@ -51,7 +55,9 @@ export class LengthPrefixedStream extends TransformStream<Uint8Array, Uint8Array
       },
       flush() {
         if (pending.length > 0) {
-          throw new RangeError(`Cannot read the last frame: the stream ended ${pending.length} bytes into it`);
+          throw new RangeError(
+            `Cannot read the last frame: the stream ended ${pending.length} bytes into it`,
+          );
         }
       },
     });

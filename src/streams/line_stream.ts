@@ -30,13 +30,16 @@ export class LineStream extends TransformStream<Uint8Array | string, string[]> {
     let carry = "";
     super({
       transform(chunk, controller) {
-        const text = carry + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+        const text = carry +
+          (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
         const lines: string[] = [];
         let start = 0;
         for (;;) {
           const end = text.indexOf("\n", start);
           if (end < 0) break;
-          const line = text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end);
+          const line = text.charCodeAt(end - 1) === 13 && end > start
+            ? text.slice(start, end - 1)
+            : text.slice(start, end);
           if (!skipEmpty || line.length > 0) lines.push(line);
           start = end + 1;
         }

@@ -21,14 +21,17 @@ export class NdjsonParseError extends SyntaxError {
    */
   constructor(line: number, text: string, cause: unknown) {
     const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-    super(`Cannot parse NDJSON at line ${line}: ${(cause as Error).message}: "${shown}"`, { cause });
+    super(`Cannot parse NDJSON at line ${line}: ${(cause as Error).message}: "${shown}"`, {
+      cause,
+    });
     this.name = "NdjsonParseError";
     this.line = line;
   }
 }
 
 /**
- * Parses newline-delimited JSON from bytes or text: each output chunk is the array of values
+ * Parses newline-delimited JSON from bytes or text (`T` is the type you expect each line to
+ * have; it is not checked): each output chunk is the array of values
  * of one input chunk's complete lines. Empty lines are skipped. A line that is not JSON
  * errors the stream with an `NdjsonParseError` naming its line number; nothing is skipped
  * silently.
@@ -42,22 +45,22 @@ export class NdjsonParseError extends SyntaxError {
  * if (values.length !== 2) throw new Error();
  * ```
  */
-export class NdjsonStream implements TransformStream<Uint8Array | string, unknown[]> {
-  readonly readable: ReadableStream<unknown[]>;
+export class NdjsonStream<T = unknown> implements TransformStream<Uint8Array | string, T[]> {
+  readonly readable: ReadableStream<T[]>;
   readonly writable: WritableStream<Uint8Array | string>;
 
   constructor() {
     const lines = new LineStream();
     let lineNumber = 0;
-    const parse = new TransformStream<string[], unknown[]>({
+    const parse = new TransformStream<string[], T[]>({
       transform(chunk, controller) {
-        const values: unknown[] = [];
+        const values: T[] = [];
         for (let i = 0; i < chunk.length; i++) {
           lineNumber++;
           const line = chunk[i]!;
           if (line.length === 0 || line.trim().length === 0) continue;
           try {
-            values.push(JSON.parse(line));
+            values.push(JSON.parse(line) as T);
           } catch (error) {
             throw new NdjsonParseError(lineNumber, line, error);
           }

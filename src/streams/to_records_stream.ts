@@ -23,13 +23,16 @@ export interface ToRecordsOptions<T, K> {
  * for await (const chunk of records) if (chunk[1]!.key !== "b" || chunk[1]!.topic !== "events") throw new Error();
  * ```
  */
-export class ToRecordsStream<T, K = unknown> extends TransformStream<readonly T[] | T, ProducerRecord<K, T>[]> {
+export class ToRecordsStream<T, K = unknown>
+  extends TransformStream<readonly T[] | T, ProducerRecord<K, T>[]> {
   /**
    * @param topic The topic of every record.
    * @param options How to derive keys, headers and the partition.
    */
   constructor(topic: string, options: ToRecordsOptions<T, K> = {}) {
-    if (typeof topic !== "string" || topic.length === 0) throw new TypeError(`Invalid topic "${topic}": must be a non-empty string`);
+    if (typeof topic !== "string" || topic.length === 0) {
+      throw new TypeError(`Invalid topic "${topic}": must be a non-empty string`);
+    }
     const { key, headers, partition } = options;
     super({
       transform(chunk, controller) {
@@ -39,7 +42,9 @@ export class ToRecordsStream<T, K = unknown> extends TransformStream<readonly T[
           const value = values[i]!;
           const record: ProducerRecord<K, T> = { topic, value };
           if (key !== undefined) record.key = key(value);
-          if (headers !== undefined) record.headers = typeof headers === "function" ? headers(value) : headers;
+          if (headers !== undefined) {
+            record.headers = typeof headers === "function" ? headers(value) : headers;
+          }
           if (partition !== undefined) record.partition = partition;
           records[i] = record;
         }

@@ -4,7 +4,12 @@ import { execFile } from "node:child_process";
 import process from "node:process";
 import { parseProduceArgs, runProduceCli } from "../../src/cli/produce_cli.ts";
 import { readTopic } from "../support/kcat.ts";
-import { faultInjectionAvailable, startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import {
+  faultInjectionAvailable,
+  startCluster,
+  type TestCluster,
+  uniqueTopic,
+} from "../support/mock_cluster.ts";
 
 const encoder = new TextEncoder();
 async function* chunks(text: string, size: number): AsyncGenerator<Uint8Array> {
@@ -14,19 +19,49 @@ async function* chunks(text: string, size: number): AsyncGenerator<Uint8Array> {
 
 describe("parseProduceArgs()", () => {
   it("maps flags and -X properties onto the producer config", () => {
-    const options = parseProduceArgs(["-b", "h:1", "-t", "t", "-K", "\t", "-z", "gzip", "--linger-ms", "7", "--batch-size", "100", "--max-request-size", "5000", "-X", "retries=3", "-p", "2"]);
+    const options = parseProduceArgs([
+      "-b",
+      "h:1",
+      "-t",
+      "t",
+      "-K",
+      "\t",
+      "-z",
+      "gzip",
+      "--linger-ms",
+      "7",
+      "--batch-size",
+      "100",
+      "--max-request-size",
+      "5000",
+      "-X",
+      "retries=3",
+      "-p",
+      "2",
+    ]);
     assert.equal(options.keyDelimiter, "\t");
     assert.equal(options.partition, 2);
     assert.deepEqual(options.config, {
-      bootstrapServers: "h:1", compressionType: "gzip", lingerMs: 7, batchSize: 100, maxRequestSize: 5000, retries: 3,
+      bootstrapServers: "h:1",
+      compressionType: "gzip",
+      lingerMs: 7,
+      batchSize: 100,
+      maxRequestSize: 5000,
+      retries: 3,
     });
   });
 
   it("explains missing and unknown arguments", () => {
     assert.throws(() => parseProduceArgs(["-t", "x"]), /Missing -b BOOTSTRAP/);
     assert.throws(() => parseProduceArgs(["-b", "h:1"]), /Missing -t TOPIC/);
-    assert.throws(() => parseProduceArgs(["-b", "h:1", "-t", "x", "--nope"]), /Unknown argument "--nope"/);
-    assert.throws(() => parseProduceArgs(["-b", "h:1", "-t", "x", "-X", "bogus.prop=1"]), /Unknown producer property "bogus.prop"/);
+    assert.throws(
+      () => parseProduceArgs(["-b", "h:1", "-t", "x", "--nope"]),
+      /Unknown argument "--nope"/,
+    );
+    assert.throws(
+      () => parseProduceArgs(["-b", "h:1", "-t", "x", "-X", "bogus.prop=1"]),
+      /Unknown producer property "bogus.prop"/,
+    );
   });
 });
 
@@ -61,13 +96,23 @@ describe("sluice-produce", () => {
 
   it("exits 1 with the reason when records fail, and 2 on bad arguments", async () => {
     let stderr = "";
-    assert.equal(await runProduceCli(["-t", "x"], { stdin: chunks("", 1), stderr: (t) => stderr += t }), 2);
+    assert.equal(
+      await runProduceCli(["-t", "x"], { stdin: chunks("", 1), stderr: (t) => stderr += t }),
+      2,
+    );
     assert.match(stderr, /Missing -b BOOTSTRAP/);
     if (!faultInjectionAvailable()) return;
     const topic = uniqueTopic("cli-fail");
     await cluster.command(`topic_error ${topic} 3`);
     stderr = "";
-    const code = await runProduceCli(["-b", cluster.bootstrap, "-t", topic, "-X", "max.block.ms=300"], {
+    const code = await runProduceCli([
+      "-b",
+      cluster.bootstrap,
+      "-t",
+      topic,
+      "-X",
+      "max.block.ms=300",
+    ], {
       stdin: chunks("a\nb\n", 100),
       stderr: (t) => stderr += t,
     });
@@ -78,17 +123,30 @@ describe("sluice-produce", () => {
   it("cli.ts runs as a program on this runtime, reading stdin", async () => {
     const topic = uniqueTopic("cli-proc");
     await cluster.createTopic(topic, 1);
-    const runtime = (globalThis as { Deno?: unknown }).Deno ? [process.execPath, "run", "-A"] : [process.execPath];
+    const runtime = (globalThis as { Deno?: unknown }).Deno
+      ? [process.execPath, "run", "-A"]
+      : [process.execPath];
     const cli = new URL("../../cli.ts", import.meta.url).pathname;
     const [command, ...args] = runtime;
     const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      const child = execFile(command!, [...args, cli, "-b", cluster.bootstrap, "-t", topic], (error, _stdout, stderr) => {
-        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stderr: String(stderr) });
-      });
+      const child = execFile(
+        command!,
+        [...args, cli, "-b", cluster.bootstrap, "-t", topic],
+        (error, _stdout, stderr) => {
+          resolve({
+            code: error ? (error as { code?: number }).code ?? 1 : 0,
+            stderr: String(stderr),
+          });
+        },
+      );
       child.stdin!.end("one\ntwo\nthree\n");
     });
     assert.equal(result.code, 0, result.stderr);
     const stored = await readTopic(cluster.bootstrap, topic, { expected: 3 });
-    assert.deepEqual(stored.map((r) => new TextDecoder().decode(r.value!)), ["one", "two", "three"]);
+    assert.deepEqual(stored.map((r) => new TextDecoder().decode(r.value!)), [
+      "one",
+      "two",
+      "three",
+    ]);
   });
 });

@@ -10,10 +10,20 @@ import { ProduceApi } from "../../src/protocol/produce.ts";
 import { ApiKey } from "../../src/protocol/api_keys.ts";
 import { Reader } from "../../src/protocol/reader.ts";
 import { Writer } from "../../src/protocol/writer.ts";
-import { faultInjectionAvailable, startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import {
+  faultInjectionAvailable,
+  startCluster,
+  type TestCluster,
+  uniqueTopic,
+} from "../support/mock_cluster.ts";
 
 describe("FrameReader", () => {
-  const frames = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(1000).fill(9), new Uint8Array([4])];
+  const frames = [
+    new Uint8Array([1, 2, 3]),
+    new Uint8Array(0),
+    new Uint8Array(1000).fill(9),
+    new Uint8Array([4]),
+  ];
   const stream = new Writer(16);
   for (const frame of frames) stream.int32(frame.length).raw(frame);
   const bytes = stream.toBytes().slice();
@@ -28,13 +38,21 @@ describe("FrameReader", () => {
   }
 
   it("push() rejects a negative or absurd size with ProtocolError", () => {
-    assert.throws(() => new FrameReader(() => {}).push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0])), ProtocolError);
-    assert.throws(() => new FrameReader(() => {}).push(new Uint8Array([0x7f, 0xff, 0xff, 0xff])), ProtocolError);
+    assert.throws(
+      () => new FrameReader(() => {}).push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0])),
+      ProtocolError,
+    );
+    assert.throws(
+      () => new FrameReader(() => {}).push(new Uint8Array([0x7f, 0xff, 0xff, 0xff])),
+      ProtocolError,
+    );
   });
 });
 
 /** A tiny fake broker: answers ApiVersions v0 (or 35 to v3 first), and lets tests script the rest. */
-function fakeBroker(onRequest: (apiKey: number, version: number, correlationId: number, socket: Socket) => void): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+function fakeBroker(
+  onRequest: (apiKey: number, version: number, correlationId: number, socket: Socket) => void,
+): Promise<{ server: Server; port: number; sockets: Socket[] }> {
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     sockets.push(socket);
@@ -63,7 +81,13 @@ function fakeBroker(onRequest: (apiKey: number, version: number, correlationId: 
     socket.on("data", (chunk) => reader.push(chunk));
     socket.on("error", () => {});
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as { port: number }).port, sockets })));
+  return new Promise((resolve) =>
+    server.listen(
+      0,
+      "127.0.0.1",
+      () => resolve({ server, port: (server.address() as { port: number }).port, sockets }),
+    )
+  );
 }
 
 function metadataAnswer(correlationId: number): Uint8Array {
@@ -75,7 +99,14 @@ function metadataAnswer(correlationId: number): Uint8Array {
 }
 
 const connectTo = (port: number, requestTimeoutMs = 5000) =>
-  BrokerConnection.connect({ host: "127.0.0.1", port, nodeId: 1, clientId: "test", requestTimeoutMs, connectTimeoutMs: 2000 });
+  BrokerConnection.connect({
+    host: "127.0.0.1",
+    port,
+    nodeId: 1,
+    clientId: "test",
+    requestTimeoutMs,
+    connectTimeoutMs: 2000,
+  });
 
 describe("BrokerConnection", () => {
   it("falls back from ApiVersions v3 to the version the broker names, and negotiates versions", async () => {
@@ -91,10 +122,12 @@ describe("BrokerConnection", () => {
     const held: Array<[number, Socket]> = [];
     const fake = await fakeBroker((_key, _version, correlationId, socket) => {
       held.push([correlationId, socket]);
-      if (held.length === 3) for (const [id, s] of held.reverse()) s.write(metadataAnswer(id));
+      if (held.length === 3) { for (const [id, s] of held.reverse()) s.write(metadataAnswer(id)); }
     });
     const connection = await connectTo(fake.port);
-    const answers = await Promise.all([0, 1, 2].map(() => connection.send(MetadataApi, { topics: [] }, { version: 1 })));
+    const answers = await Promise.all(
+      [0, 1, 2].map(() => connection.send(MetadataApi, { topics: [] }, { version: 1 })),
+    );
     assert.equal(answers.length, 3);
     for (const answer of answers) assert.deepEqual(answer!.topics, []);
     await connection.close();
@@ -104,12 +137,15 @@ describe("BrokerConnection", () => {
   it("rejects a request with REQUEST_TIMEOUT after requestTimeoutMs and closes the connection", async () => {
     const fake = await fakeBroker(() => {});
     const connection = await connectTo(fake.port, 200);
-    await assert.rejects(connection.send(MetadataApi, { topics: [] }, { version: 1 }), (error: unknown) => {
-      assert.ok(error instanceof TimeoutError);
-      assert.equal(error.code, "REQUEST_TIMEOUT");
-      assert.equal(error.retriable, true);
-      return true;
-    });
+    await assert.rejects(
+      connection.send(MetadataApi, { topics: [] }, { version: 1 }),
+      (error: unknown) => {
+        assert.ok(error instanceof TimeoutError);
+        assert.equal(error.code, "REQUEST_TIMEOUT");
+        assert.equal(error.retriable, true);
+        return true;
+      },
+    );
     assert.equal(connection.isOpen, false);
     fake.server.close();
   });
@@ -120,7 +156,9 @@ describe("BrokerConnection", () => {
       if (++count === 2) socket.destroy();
     });
     const connection = await connectTo(fake.port);
-    const results = await Promise.allSettled([0, 1].map(() => connection.send(MetadataApi, { topics: [] }, { version: 1 })));
+    const results = await Promise.allSettled(
+      [0, 1].map(() => connection.send(MetadataApi, { topics: [] }, { version: 1 })),
+    );
     for (const result of results) {
       assert.equal(result.status, "rejected");
       const reason = (result as PromiseRejectedResult).reason;
@@ -176,7 +214,10 @@ describe("Cluster against the mock cluster", () => {
     await cluster.createTopic(topic, 6);
     const clusterView = view();
     await clusterView.refreshMetadata([topic]);
-    assert.equal(clusterView.partitionCount(topic), cluster.isMock ? 6 : clusterView.partitionCount(topic));
+    assert.equal(
+      clusterView.partitionCount(topic),
+      cluster.isMock ? 6 : clusterView.partitionCount(topic),
+    );
     const leaders = new Set<number>();
     for (let p = 0; p < clusterView.partitionCount(topic)!; p++) {
       const leader = clusterView.leaderFor(topic, p)!;
@@ -196,8 +237,13 @@ describe("Cluster against the mock cluster", () => {
       await old.setApiVersion(0, 0, 7);
       await old.setApiVersion(3, 0, 2);
       const clusterView = new Cluster({
-        bootstrapServers: old.bootstrap, clientId: "t", requestTimeoutMs: 5000, connectTimeoutMs: 2000,
-        reconnectBackoffMs: 20, reconnectBackoffMaxMs: 200, metadataMaxAgeMs: 300000,
+        bootstrapServers: old.bootstrap,
+        clientId: "t",
+        requestTimeoutMs: 5000,
+        connectTimeoutMs: 2000,
+        reconnectBackoffMs: 20,
+        reconnectBackoffMaxMs: 200,
+        metadataMaxAgeMs: 300000,
       });
       const connection = await clusterView.anyConnection();
       assert.equal(connection.versionFor(ProduceApi), 7);

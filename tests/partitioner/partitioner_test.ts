@@ -7,7 +7,14 @@ import { kcatProduce, readTopic } from "../support/kcat.ts";
 import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
 
 const encoder = new TextEncoder();
-const keyless = (topic = "t") => ({ topic, partition: -1, key: null, value: null, headers: undefined, timestamp: 0 });
+const keyless = (topic = "t") => ({
+  topic,
+  partition: -1,
+  key: null,
+  value: null,
+  headers: undefined,
+  timestamp: 0,
+});
 
 describe("murmur2()", () => {
   it("matches Java's Utils.murmur2 test vectors", () => {
@@ -19,7 +26,9 @@ describe("murmur2()", () => {
       ["lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971],
       ["abc", 479470107],
     ];
-    for (const [text, expected] of vectors) assert.equal(murmur2(encoder.encode(text)), expected, text);
+    for (const [text, expected] of vectors) {
+      assert.equal(murmur2(encoder.encode(text)), expected, text);
+    }
   });
 
   it("toPositive() clears the sign bit like Java, not Math.abs", () => {
@@ -111,12 +120,18 @@ describe("Key partitioning agrees with librdkafka's murmur2_random (kcat)", () =
     await writer.write(keys.map((key) => ({ topic: ourTopic, key, value: key })));
     await writer.close();
     await producer.close();
-    const theirs = new Map((await readTopic(cluster.bootstrap, kcatTopic, { expected: 10_000 })).map((r) => [new TextDecoder().decode(r.key!), r.partition]));
+    const theirs = new Map(
+      (await readTopic(cluster.bootstrap, kcatTopic, { expected: 10_000 })).map((
+        r,
+      ) => [new TextDecoder().decode(r.key!), r.partition]),
+    );
     const ours = await readTopic(cluster.bootstrap, ourTopic, { expected: 10_000 });
     assert.equal(theirs.size, 10_000);
     assert.equal(ours.length, 10_000);
     let mismatches = 0;
-    for (const record of ours) if (theirs.get(new TextDecoder().decode(record.key!)) !== record.partition) mismatches++;
+    for (const record of ours) {
+      if (theirs.get(new TextDecoder().decode(record.key!)) !== record.partition) mismatches++;
+    }
     assert.equal(mismatches, 0);
   });
 });

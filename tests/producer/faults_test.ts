@@ -4,24 +4,52 @@
 // A real cluster (KAFKA_BOOTSTRAP) cannot inject faults, so these run on the mock only.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BrokerError, Producer, type ProducerConfig, type RecordMetadata, TimeoutError } from "../../mod.ts";
+import {
+  BrokerError,
+  Producer,
+  type ProducerConfig,
+  type RecordMetadata,
+  TimeoutError,
+} from "../../mod.ts";
 import { readTopic } from "../support/kcat.ts";
-import { faultInjectionAvailable, startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import {
+  faultInjectionAvailable,
+  startCluster,
+  type TestCluster,
+  uniqueTopic,
+} from "../support/mock_cluster.ts";
 
 const PRODUCE = 0;
 const decoder = new TextDecoder();
 
 /** Sends `count` records numbered from `start`; returns the settled outcomes. */
-function sendNumbered(producer: Producer, topic: string, count: number, start = 0, partition?: number) {
+function sendNumbered(
+  producer: Producer,
+  topic: string,
+  count: number,
+  start = 0,
+  partition?: number,
+) {
   const sends: Promise<RecordMetadata>[] = [];
   for (let i = start; i < start + count; i++) {
-    sends.push(producer.send(partition === undefined ? { topic, key: `k${i % 13}`, value: `r${i}` } : { topic, value: `r${i}`, partition }));
+    sends.push(
+      producer.send(
+        partition === undefined
+          ? { topic, key: `k${i % 13}`, value: `r${i}` }
+          : { topic, value: `r${i}`, partition },
+      ),
+    );
   }
   return Promise.allSettled(sends);
 }
 
 /** Asserts kcat reads exactly the records r<start>..r<start+count-1>, each once. */
-async function assertStoredExactlyOnce(cluster: TestCluster, topic: string, count: number, start = 0) {
+async function assertStoredExactlyOnce(
+  cluster: TestCluster,
+  topic: string,
+  count: number,
+  start = 0,
+) {
   const stored = await readTopic(cluster.bootstrap, topic, { expected: count });
   const values = stored.map((record) => decoder.decode(record.value!));
   const unique = new Set(values);
@@ -51,14 +79,16 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     await cluster.close();
   });
 
-  for (const [name, code] of [
-    ["NOT_LEADER_OR_FOLLOWER", 6],
-    ["REQUEST_TIMED_OUT", 7],
-    ["LEADER_NOT_AVAILABLE", 5],
-    ["NOT_ENOUGH_REPLICAS", 19],
-    ["UNKNOWN_TOPIC_OR_PARTITION", 3],
-    ["transport failure (disconnect)", -195],
-  ] as const) {
+  for (
+    const [name, code] of [
+      ["NOT_LEADER_OR_FOLLOWER", 6],
+      ["REQUEST_TIMED_OUT", 7],
+      ["LEADER_NOT_AVAILABLE", 5],
+      ["NOT_ENOUGH_REPLICAS", 19],
+      ["UNKNOWN_TOPIC_OR_PARTITION", 3],
+      ["transport failure (disconnect)", -195],
+    ] as const
+  ) {
     it(`retries ${name} to success with no loss and no duplicates`, async () => {
       const topic = uniqueTopic(`retry${code}`);
       await cluster.createTopic(topic, 4);
@@ -68,9 +98,15 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
       const outcomes = await sendNumbered(producer, topic, 300);
       await producer.close();
       const failed = outcomes.filter((o) => o.status === "rejected");
-      assert.equal(failed.length, 0, String((failed[0] as PromiseRejectedResult | undefined)?.reason));
+      assert.equal(
+        failed.length,
+        0,
+        String((failed[0] as PromiseRejectedResult | undefined)?.reason),
+      );
       const stored = await readTopic(cluster.bootstrap, topic, { expected: 301 });
-      const values = stored.map((record) => decoder.decode(record.value!)).filter((v) => v !== "warm-up");
+      const values = stored.map((record) => decoder.decode(record.value!)).filter((v) =>
+        v !== "warm-up"
+      );
       assert.equal(new Set(values).size, values.length, "duplicates stored");
       assert.equal(values.length, 300);
     });
@@ -91,7 +127,9 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     await producer.close();
     assert.deepEqual(outcomes.filter((o) => o.status === "rejected"), []);
     const stored = await readTopic(cluster.bootstrap, topic, { expected: 201 });
-    const values = stored.map((record) => decoder.decode(record.value!)).filter((v) => v !== "warm-up");
+    const values = stored.map((record) => decoder.decode(record.value!)).filter((v) =>
+      v !== "warm-up"
+    );
     assert.equal(new Set(values).size, 200);
     assert.equal(values.length, 200);
   });
@@ -160,17 +198,24 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     assert.deepEqual(fine.filter((o) => o.status === "rejected"), []);
     const stored = await readTopic(cluster.bootstrap, topic, { expected: 11 });
     const values = new Set(stored.map((record) => decoder.decode(record.value!)));
-    for (let i = 0; i < 10; i++) assert.equal(values.has(`r${i}`), false, `rejected r${i} was stored`);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(values.has(`r${i}`), false, `rejected r${i} was stored`);
+    }
     for (let i = 10; i < 20; i++) assert.ok(values.has(`r${i}`), `r${i} missing`);
   });
 
   it("fails records with DELIVERY_TIMEOUT once deliveryTimeoutMs passes while brokers are down", async () => {
     const topic = uniqueTopic("timeout");
     await cluster.createTopic(topic, 1);
-    const producer = new Producer(fastRetries(cluster, { deliveryTimeoutMs: 1500, requestTimeoutMs: 1000, lingerMs: 0 }));
+    const producer = new Producer(
+      fastRetries(cluster, { deliveryTimeoutMs: 1500, requestTimeoutMs: 1000, lingerMs: 0 }),
+    );
     await producer.send({ topic, value: "warm-up" });
     for (const id of [1, 2, 3]) await cluster.brokerDown(id);
-    const outcome = await producer.send({ topic, value: "lost" }).then(() => undefined, (error) => error);
+    const outcome = await producer.send({ topic, value: "lost" }).then(
+      () => undefined,
+      (error) => error,
+    );
     for (const id of [1, 2, 3]) await cluster.brokerUp(id);
     await producer.close();
     assert.ok(outcome instanceof TimeoutError, String(outcome));
@@ -182,7 +227,10 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     const topic = uniqueTopic("ghost");
     await cluster.command(`topic_error ${topic} 3`);
     const producer = new Producer(fastRetries(cluster, { maxBlockMs: 300 }));
-    const outcome = await producer.send({ topic, value: "x" }).then(() => undefined, (error) => error);
+    const outcome = await producer.send({ topic, value: "x" }).then(
+      () => undefined,
+      (error) => error,
+    );
     await producer.close();
     assert.ok(outcome instanceof TimeoutError, String(outcome));
     assert.equal(outcome.code, "MAX_BLOCK_TIMEOUT");
@@ -193,7 +241,9 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     const topic = uniqueTopic("slow");
     await cluster.createTopic(topic, 1);
     const bufferMemory = 64 * 1024;
-    const producer = new Producer(fastRetries(cluster, { bufferMemory, batchSize: 8192, lingerMs: 0 }));
+    const producer = new Producer(
+      fastRetries(cluster, { bufferMemory, batchSize: 8192, lingerMs: 0 }),
+    );
     await producer.send({ topic, value: "warm-up" });
     for (const id of [1, 2, 3]) await cluster.setRtt(id, 300);
     const writer = producer.writable.getWriter();

@@ -30,7 +30,9 @@ describe("Producer against a 3-broker cluster", () => {
         topic,
         key: i % 5 === 0 ? null : `key-${i % 17}`,
         value: i % 7 === 0 ? new Uint8Array([0, 10, 13, 255, i & 255]) : `value-${i}`,
-        headers: i % 3 === 0 ? { trace: `t${i}`, empty: null, bin: new Uint8Array([1, 2, 255]) } : undefined,
+        headers: i % 3 === 0
+          ? { trace: `t${i}`, empty: null, bin: new Uint8Array([1, 2, 255]) }
+          : undefined,
         timestamp: base + i,
       }));
     }
@@ -51,7 +53,11 @@ describe("Producer against a 3-broker cluster", () => {
       if (i % 3 === 0) {
         assert.deepEqual(
           record.headers.map(([name, value]) => [name, value === null ? null : [...value]]),
-          [["trace", [...new TextEncoder().encode(`t${i}`)]], ["empty", null], ["bin", [1, 2, 255]]],
+          [["trace", [...new TextEncoder().encode(`t${i}`)]], ["empty", null], ["bin", [
+            1,
+            2,
+            255,
+          ]]],
         );
       } else {
         assert.deepEqual(record.headers, []);
@@ -59,10 +65,15 @@ describe("Producer against a 3-broker cluster", () => {
     }
     // Per partition, offsets follow send order.
     const lastIndexByPartition = new Map<number, number>();
-    for (const record of [...stored].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+    for (
+      const record of [...stored].sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+    ) {
       const index = record.timestamp - base;
       const previous = lastIndexByPartition.get(record.partition) ?? -1;
-      assert.ok(index > previous, `partition ${record.partition} out of order: ${index} after ${previous}`);
+      assert.ok(
+        index > previous,
+        `partition ${record.partition} out of order: ${index} after ${previous}`,
+      );
       lastIndexByPartition.set(record.partition, index);
     }
   });
@@ -75,7 +86,9 @@ describe("Producer against a 3-broker cluster", () => {
     const total = 20_000;
     for (let start = 0; start < total; start += 1000) {
       const chunk = [];
-      for (let i = start; i < start + 1000; i++) chunk.push({ topic, key: `k${i % 100}`, value: `v${i}` });
+      for (let i = start; i < start + 1000; i++) {
+        chunk.push({ topic, key: `k${i % 100}`, value: `v${i}` });
+      }
       await writer.ready;
       void writer.write(chunk);
     }
@@ -87,7 +100,9 @@ describe("Producer against a 3-broker cluster", () => {
     assert.equal(values.size, total, "every record exactly once");
     // Same key, same partition, in write order.
     const byKey = new Map<string, { partition: number; last: number }>();
-    for (const record of [...stored].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+    for (
+      const record of [...stored].sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+    ) {
       const key = text(record.key)!;
       const index = Number(text(record.value)!.slice(1));
       const seen = byKey.get(key);
@@ -102,7 +117,11 @@ describe("Producer against a 3-broker cluster", () => {
   it("keyless records stick to a partition per batch (KIP-794) and spread over all partitions", async () => {
     const topic = uniqueTopic("sticky");
     await cluster.createTopic(topic, 4);
-    const producer = new Producer({ bootstrapServers: cluster.bootstrap, batchSize: 4096, lingerMs: 50 });
+    const producer = new Producer({
+      bootstrapServers: cluster.bootstrap,
+      batchSize: 4096,
+      lingerMs: 50,
+    });
     const value = "x".repeat(100);
     const sent = [];
     for (let i = 0; i < 2000; i++) sent.push(producer.send({ topic, value: `${i}:${value}` }));
@@ -110,9 +129,14 @@ describe("Producer against a 3-broker cluster", () => {
     await producer.close();
     // Consecutive records share a partition in runs of about batchSize bytes.
     let switches = 0;
-    for (let i = 1; i < metadata.length; i++) if (metadata[i]!.partition !== metadata[i - 1]!.partition) switches++;
+    for (let i = 1; i < metadata.length; i++) {
+      if (metadata[i]!.partition !== metadata[i - 1]!.partition) switches++;
+    }
     const averageRun = metadata.length / (switches + 1);
-    assert.ok(averageRun >= 10, `records switched partition every ${averageRun.toFixed(1)} records on average`);
+    assert.ok(
+      averageRun >= 10,
+      `records switched partition every ${averageRun.toFixed(1)} records on average`,
+    );
     const used = new Set(metadata.map((m) => m.partition));
     assert.equal(used.size, 4, `only partitions ${[...used]} were used`);
     const stored = await readTopic(cluster.bootstrap, topic, { expected: 2000 });
@@ -123,7 +147,10 @@ describe("Producer against a 3-broker cluster", () => {
     const topic = uniqueTopic("acks0");
     await cluster.createTopic(topic, 1);
     const producer = new Producer({ bootstrapServers: cluster.bootstrap, acks: 0 });
-    const metadata = await Promise.all([producer.send({ topic, value: "a" }), producer.send({ topic, value: "b" })]);
+    const metadata = await Promise.all([
+      producer.send({ topic, value: "a" }),
+      producer.send({ topic, value: "b" }),
+    ]);
     assert.deepEqual(metadata.map((m) => m.offset), [-1n, -1n]);
     await producer.close();
     const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
@@ -171,10 +198,15 @@ describe("Producer against a 3-broker cluster", () => {
     const producer = new Producer({
       bootstrapServers: cluster.bootstrap,
       interceptors: [
-        { onSend: () => { throw new Error("a broken interceptor is isolated"); } },
+        {
+          onSend: () => {
+            throw new Error("a broken interceptor is isolated");
+          },
+        },
         {
           onSend: (record) => ({ ...record, headers: { via: "interceptor" } }),
-          onAcknowledgement: (metadata, error, record) => outcomes.push([String(record.value), metadata?.offset, error?.message]),
+          onAcknowledgement: (metadata, error, record) =>
+            outcomes.push([String(record.value), metadata?.offset, error?.message]),
         },
       ],
     });

@@ -91,9 +91,18 @@ describe("Writer and Reader", () => {
 
   it("Reader throws ProtocolError on truncation, absurd lengths and endless varints", () => {
     assert.throws(() => new Reader(new Uint8Array([0, 1])).int32(), ProtocolError);
-    assert.throws(() => new Reader(new Uint8Array([0, 5, 97])).string(), /needs 5 bytes, only 1 remain/);
-    assert.throws(() => new Reader(new Uint8Array(i32(1_000_000_000))).arrayLength(false), ProtocolError);
-    assert.throws(() => new Reader(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])).uvarint(), ProtocolError);
+    assert.throws(
+      () => new Reader(new Uint8Array([0, 5, 97])).string(),
+      /needs 5 bytes, only 1 remain/,
+    );
+    assert.throws(
+      () => new Reader(new Uint8Array(i32(1_000_000_000))).arrayLength(false),
+      ProtocolError,
+    );
+    assert.throws(
+      () => new Reader(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])).uvarint(),
+      ProtocolError,
+    );
     assert.throws(() => new Reader(new Uint8Array(12).fill(0xff)).varlong(), ProtocolError);
   });
 });
@@ -110,8 +119,14 @@ describe("ApiVersionsApi", () => {
   it("writes request header v1 for v0-2 and v2 (tagged) for v3", () => {
     const v2 = encodeRequestFrame(ApiVersionsApi, 2, 9, "c", {});
     assert.deepEqual(v2, bytes(i32(11), i16(18), i16(2), i32(9), i16(1), "c"));
-    const v3 = encodeRequestFrame(ApiVersionsApi, 3, 9, "c", { clientSoftwareName: "a", clientSoftwareVersion: "b" });
-    assert.deepEqual(v3, bytes(i32(17), i16(18), i16(3), i32(9), i16(1), "c", 0, 2, "a", 2, "b", 0));
+    const v3 = encodeRequestFrame(ApiVersionsApi, 3, 9, "c", {
+      clientSoftwareName: "a",
+      clientSoftwareVersion: "b",
+    });
+    assert.deepEqual(
+      v3,
+      bytes(i32(17), i16(18), i16(3), i32(9), i16(1), "c", 0, 2, "a", 2, "b", 0),
+    );
   });
 
   it("decodes v0, v1-2 and v3 responses", () => {
@@ -121,7 +136,10 @@ describe("ApiVersionsApi", () => {
       apiKeys: [{ apiKey: 0, minVersion: 3, maxVersion: 9 }],
       throttleTimeMs: 0,
     });
-    assert.equal(decode(ApiVersionsApi, 2, bytes(i16(0), i32(1), ...keys, i32(7))).throttleTimeMs, 7);
+    assert.equal(
+      decode(ApiVersionsApi, 2, bytes(i16(0), i32(1), ...keys, i32(7))).throttleTimeMs,
+      7,
+    );
     // v3: compact array, per-entry tags, throttle, top-level tags with one unknown tag (skipped).
     const v3 = decode(ApiVersionsApi, 3, bytes(i16(0), 2, ...keys, 0, i32(1), 1, 3, 2, 0xaa, 0xbb));
     assert.deepEqual(v3.apiKeys, [{ apiKey: 0, minVersion: 3, maxVersion: 9 }]);
@@ -159,34 +177,92 @@ describe("MetadataApi", () => {
     };
     for (let v = 1; v <= 12; v++) {
       const want = expected[v] ?? expected[v >= 8 ? 8 : v >= 4 ? 4 : 1]!;
-      assert.deepEqual(body(MetadataApi, v, { topics, allowAutoTopicCreation: true }), want, `v${v}`);
+      assert.deepEqual(
+        body(MetadataApi, v, { topics, allowAutoTopicCreation: true }),
+        want,
+        `v${v}`,
+      );
     }
     assert.deepEqual(body(MetadataApi, 1, { topics: null }), bytes(i32(-1)), "null = all topics");
     assert.deepEqual(body(MetadataApi, 9, { topics: null }), bytes(0, 1, 0, 0, 0));
   });
 
   it("decodes v1 and v12 responses", () => {
-    const v1 = decode(MetadataApi, 1, bytes(
-      i32(1), i32(1), i16(1), "h", i32(9092), i16(-1), // brokers: id host port rack(null)
-      i32(1), // controller
-      i32(1), i16(0), i16(1), "t", 0, // topics: error name is_internal
-      i32(1), i16(0), i32(0), i32(1), i32(1), i32(1), i32(1), i32(1), // partition: err idx leader [replicas] [isr]
-    ));
+    const v1 = decode(
+      MetadataApi,
+      1,
+      bytes(
+        i32(1),
+        i32(1),
+        i16(1),
+        "h",
+        i32(9092),
+        i16(-1), // brokers: id host port rack(null)
+        i32(1), // controller
+        i32(1),
+        i16(0),
+        i16(1),
+        "t",
+        0, // topics: error name is_internal
+        i32(1),
+        i16(0),
+        i32(0),
+        i32(1),
+        i32(1),
+        i32(1),
+        i32(1),
+        i32(1), // partition: err idx leader [replicas] [isr]
+      ),
+    );
     assert.deepEqual(v1.brokers, [{ nodeId: 1, host: "h", port: 9092, rack: null }]);
     assert.equal(v1.controllerId, 1);
     assert.deepEqual(v1.topics[0]!.partitions[0], {
-      errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: -1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [],
+      errorCode: 0,
+      partitionIndex: 0,
+      leaderId: 1,
+      leaderEpoch: -1,
+      replicaNodes: [1],
+      isrNodes: [1],
+      offlineReplicas: [],
     });
     const uuid = new Uint8Array(16).fill(7);
-    const v12 = decode(MetadataApi, 12, bytes(
-      i32(5), // throttle
-      2, i32(2), 2, "h", i32(1), 0, 0, // brokers (compact): id host port rack(null) tags
-      3, "id", i32(2), // cluster_id, controller
-      2, i16(0), 2, "t", uuid, 1, // topic: err name topic_id internal
-      2, i16(0), i32(3), i32(2), i32(4), 2, i32(2), 2, i32(2), 1, 0, // partition ... epoch 4, offline [] tags
-      i32(-2147483648), 0, // topic ops, tags
-      0, // tags
-    ));
+    const v12 = decode(
+      MetadataApi,
+      12,
+      bytes(
+        i32(5), // throttle
+        2,
+        i32(2),
+        2,
+        "h",
+        i32(1),
+        0,
+        0, // brokers (compact): id host port rack(null) tags
+        3,
+        "id",
+        i32(2), // cluster_id, controller
+        2,
+        i16(0),
+        2,
+        "t",
+        uuid,
+        1, // topic: err name topic_id internal
+        2,
+        i16(0),
+        i32(3),
+        i32(2),
+        i32(4),
+        2,
+        i32(2),
+        2,
+        i32(2),
+        1,
+        0, // partition ... epoch 4, offline [] tags
+        i32(-2147483648),
+        0, // topic ops, tags
+        0, // tags
+      ),
+    );
     assert.equal(v12.throttleTimeMs, 5);
     assert.equal(v12.clusterId, "id");
     assert.deepEqual(v12.topics[0]!.topicId, uuid);
@@ -198,63 +274,155 @@ describe("MetadataApi", () => {
   it("rejects truncated responses with ProtocolError at every cut", () => {
     const full = bytes(i32(1), i32(1), i16(1), "h", i32(9092), i16(-1), i32(1), i32(0));
     for (let cut = 0; cut < full.length; cut++) {
-      assert.throws(() => decode(MetadataApi, 1, full.subarray(0, cut)), ProtocolError, `cut at ${cut}`);
+      assert.throws(
+        () => decode(MetadataApi, 1, full.subarray(0, cut)),
+        ProtocolError,
+        `cut at ${cut}`,
+      );
     }
   });
 });
 
 describe("ProduceApi", () => {
   const records = new Uint8Array([9, 9, 9]);
-  const request: ProduceRequest = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: "t", partitionData: [{ index: 2, records }] }] };
+  const request: ProduceRequest = {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: "t", partitionData: [{ index: 2, records }] }],
+  };
 
   it("encodes v3-v8 (same layout) and v9-v11 (flexible)", () => {
-    const classic = bytes(i16(-1), i16(-1), i32(1000), i32(1), i16(1), "t", i32(1), i32(2), i32(3), records);
+    const classic = bytes(
+      i16(-1),
+      i16(-1),
+      i32(1000),
+      i32(1),
+      i16(1),
+      "t",
+      i32(1),
+      i32(2),
+      i32(3),
+      records,
+    );
     for (let v = 3; v <= 8; v++) assert.deepEqual(body(ProduceApi, v, request), classic, `v${v}`);
     const flexible = bytes(0, i16(-1), i32(1000), 2, 2, "t", 2, i32(2), 4, records, 0, 0, 0);
     for (let v = 9; v <= 11; v++) assert.deepEqual(body(ProduceApi, v, request), flexible, `v${v}`);
   });
 
   it("decodes v3, v5, v8 and v10 responses (record errors, leader hints, node endpoints)", () => {
-    const v3 = decode(ProduceApi, 3, bytes(i32(1), i16(1), "t", i32(1), i32(2), i16(0), i64(42n), i64(-1n), i32(0)));
+    const v3 = decode(
+      ProduceApi,
+      3,
+      bytes(i32(1), i16(1), "t", i32(1), i32(2), i16(0), i64(42n), i64(-1n), i32(0)),
+    );
     assert.equal(v3.responses[0]!.partitionResponses[0]!.baseOffset, 42n);
     assert.equal(v3.responses[0]!.partitionResponses[0]!.logStartOffset, -1n);
-    const v5 = decode(ProduceApi, 5, bytes(i32(1), i16(1), "t", i32(1), i32(2), i16(0), i64(42n), i64(-1n), i64(7n), i32(3)));
+    const v5 = decode(
+      ProduceApi,
+      5,
+      bytes(i32(1), i16(1), "t", i32(1), i32(2), i16(0), i64(42n), i64(-1n), i64(7n), i32(3)),
+    );
     assert.equal(v5.responses[0]!.partitionResponses[0]!.logStartOffset, 7n);
     assert.equal(v5.throttleTimeMs, 3);
-    const v8 = decode(ProduceApi, 8, bytes(
-      i32(1), i16(1), "t", i32(1), i32(2), i16(87), i64(-1n), i64(-1n), i64(0n),
-      i32(1), i32(4), i16(3), "bad", // record_errors: batch_index message
-      i16(2), "no", // error_message
-      i32(0),
-    ));
+    const v8 = decode(
+      ProduceApi,
+      8,
+      bytes(
+        i32(1),
+        i16(1),
+        "t",
+        i32(1),
+        i32(2),
+        i16(87),
+        i64(-1n),
+        i64(-1n),
+        i64(0n),
+        i32(1),
+        i32(4),
+        i16(3),
+        "bad", // record_errors: batch_index message
+        i16(2),
+        "no", // error_message
+        i32(0),
+      ),
+    );
     const p8 = v8.responses[0]!.partitionResponses[0]!;
     assert.deepEqual(p8.recordErrors, [{ batchIndex: 4, batchIndexErrorMessage: "bad" }]);
     assert.equal(p8.errorMessage, "no");
-    const v10 = decode(ProduceApi, 10, bytes(
-      2, 2, "t", 2, i32(2), i16(6), i64(-1n), i64(-1n), i64(0n), 1, 0, // no record errors, null message
-      1, 0, 8, i32(3), i32(9), // tags: tag 0 (current_leader) size 8: leader 3 epoch 9
-      0, // topic tags
-      i32(0),
-      1, 0, 13, 2, i32(3), 2, "h", i32(9092), 0, 0, // tags: tag 0 node_endpoints [3 h 9092 null]
-    ));
-    assert.deepEqual(v10.responses[0]!.partitionResponses[0]!.currentLeader, { leaderId: 3, leaderEpoch: 9 });
+    const v10 = decode(
+      ProduceApi,
+      10,
+      bytes(
+        2,
+        2,
+        "t",
+        2,
+        i32(2),
+        i16(6),
+        i64(-1n),
+        i64(-1n),
+        i64(0n),
+        1,
+        0, // no record errors, null message
+        1,
+        0,
+        8,
+        i32(3),
+        i32(9), // tags: tag 0 (current_leader) size 8: leader 3 epoch 9
+        0, // topic tags
+        i32(0),
+        1,
+        0,
+        13,
+        2,
+        i32(3),
+        2,
+        "h",
+        i32(9092),
+        0,
+        0, // tags: tag 0 node_endpoints [3 h 9092 null]
+      ),
+    );
+    assert.deepEqual(v10.responses[0]!.partitionResponses[0]!.currentLeader, {
+      leaderId: 3,
+      leaderEpoch: 9,
+    });
     assert.deepEqual(v10.nodeEndpoints, [{ nodeId: 3, host: "h", port: 9092, rack: null }]);
   });
 });
 
 describe("InitProducerIdApi", () => {
   it("encodes v0-v4", () => {
-    const request = { transactionalId: null, transactionTimeoutMs: 60000, producerId: 5n, producerEpoch: 2 };
+    const request = {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      producerId: 5n,
+      producerEpoch: 2,
+    };
     assert.deepEqual(body(InitProducerIdApi, 0, request), bytes(i16(-1), i32(60000)));
     assert.deepEqual(body(InitProducerIdApi, 1, request), bytes(i16(-1), i32(60000)));
     assert.deepEqual(body(InitProducerIdApi, 2, request), bytes(0, i32(60000), 0));
-    for (const v of [3, 4]) assert.deepEqual(body(InitProducerIdApi, v, request), bytes(0, i32(60000), i64(5n), i16(2), 0));
+    for (const v of [3, 4]) {
+      assert.deepEqual(
+        body(InitProducerIdApi, v, request),
+        bytes(0, i32(60000), i64(5n), i16(2), 0),
+      );
+    }
   });
 
   it("decodes responses through the frame (header v0 / v1)", () => {
-    const v1 = decodeResponseFrame(InitProducerIdApi, 1, bytes(i32(1), i32(0), i16(0), i64(77n), i16(3)));
+    const v1 = decodeResponseFrame(
+      InitProducerIdApi,
+      1,
+      bytes(i32(1), i32(0), i16(0), i64(77n), i16(3)),
+    );
     assert.deepEqual(v1, { throttleTimeMs: 0, errorCode: 0, producerId: 77n, producerEpoch: 3 });
-    const v4 = decodeResponseFrame(InitProducerIdApi, 4, bytes(i32(1), 0, i32(0), i16(0), i64(77n), i16(3), 0));
+    const v4 = decodeResponseFrame(
+      InitProducerIdApi,
+      4,
+      bytes(i32(1), 0, i32(0), i16(0), i64(77n), i16(3), 0),
+    );
     assert.equal(v4.producerId, 77n);
   });
 });
@@ -278,11 +446,16 @@ describe("RecordBatchWriter", () => {
     const [decoded] = decodeRecordBatches(batch);
     assert.equal(decoded!.baseSequence, 42);
     assert.equal(decoded!.producerId, 7n);
-    assert.deepEqual(decoded!.records.map((r) => [r.offsetDelta, r.timestamp, r.key?.length ?? null, r.value?.length ?? null]), [
-      [0, 1000, 1, 2],
-      [1, 999, null, null],
-      [2, 1010, 0, 300],
-    ]);
+    assert.deepEqual(
+      decoded!.records.map((
+        r,
+      ) => [r.offsetDelta, r.timestamp, r.key?.length ?? null, r.value?.length ?? null]),
+      [
+        [0, 1000, 1, 2],
+        [1, 999, null, null],
+        [2, 1010, 0, 300],
+      ],
+    );
     assert.deepEqual(decoded!.records[0]!.headers, [{ key: "h", value: enc.encode("x") }]);
   });
 
@@ -305,7 +478,9 @@ describe("RecordBatchWriter", () => {
     const batch = writer.finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1 }).slice();
     batch[batch.length - 2]! ^= 1;
     assert.throws(() => decodeRecordBatches(batch), /CRC/);
-    for (let cut = 1; cut < batch.length; cut += 7) assert.throws(() => decodeRecordBatches(batch.subarray(0, cut)), ProtocolError);
+    for (let cut = 1; cut < batch.length; cut += 7) {
+      assert.throws(() => decodeRecordBatches(batch.subarray(0, cut)), ProtocolError);
+    }
   });
 
   it("crc32c() gives the standard check value", () => {
@@ -332,11 +507,21 @@ describe("Cross-check against KafkaJS 2.2.4 encoders", () => {
   it("RecordBatch v2 bytes agree", async () => {
     const writer = new RecordBatchWriter(64);
     const messages = [
-      { key: enc.encode("k1"), value: enc.encode("v1"), headers: { a: enc.encode("1") }, ts: 1700000000000 },
+      {
+        key: enc.encode("k1"),
+        value: enc.encode("v1"),
+        headers: { a: enc.encode("1") },
+        ts: 1700000000000,
+      },
       { key: null, value: enc.encode("v2"), headers: {}, ts: 1700000000005 },
     ];
     for (const m of messages) {
-      writer.append(m.ts, m.key, m.value, Object.entries(m.headers).map(([key, value]) => ({ key, value })));
+      writer.append(
+        m.ts,
+        m.key,
+        m.value,
+        Object.entries(m.headers).map(([key, value]) => ({ key, value })),
+      );
     }
     const ours = writer.finish({ producerId: 99n, producerEpoch: 3, baseSequence: 12 });
     const theirs = await RecordBatch({
@@ -353,7 +538,9 @@ describe("Cross-check against KafkaJS 2.2.4 encoders", () => {
           timestampDelta: m.ts - 1700000000000,
           key: m.key ? Buffer.from(m.key) : null,
           value: Buffer.from(m.value),
-          headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, Buffer.from(v)])),
+          headers: Object.fromEntries(
+            Object.entries(m.headers).map(([k, v]) => [k, Buffer.from(v)]),
+          ),
         })
       ),
     });
@@ -363,18 +550,36 @@ describe("Cross-check against KafkaJS 2.2.4 encoders", () => {
   it("Metadata v1-v6, ApiVersions v0-v2 and InitProducerId v0-v1 request bodies agree", async () => {
     for (let v = 1; v <= 6; v++) {
       assert.deepEqual(
-        body(MetadataApi, v, { topics: [{ name: "events" }, { name: "b" }], allowAutoTopicCreation: true }),
-        await kafkajsBody(`metadata/v${v}`, { topics: ["events", "b"], allowAutoTopicCreation: true }),
+        body(MetadataApi, v, {
+          topics: [{ name: "events" }, { name: "b" }],
+          allowAutoTopicCreation: true,
+        }),
+        await kafkajsBody(`metadata/v${v}`, {
+          topics: ["events", "b"],
+          allowAutoTopicCreation: true,
+        }),
         `Metadata v${v}`,
       );
     }
     for (let v = 0; v <= 2; v++) {
-      assert.deepEqual(body(ApiVersionsApi, v, {}), await kafkajsBody(`apiVersions/v${v}`, {}), `ApiVersions v${v}`);
+      assert.deepEqual(
+        body(ApiVersionsApi, v, {}),
+        await kafkajsBody(`apiVersions/v${v}`, {}),
+        `ApiVersions v${v}`,
+      );
     }
     for (let v = 0; v <= 1; v++) {
       assert.deepEqual(
-        body(InitProducerIdApi, v, { transactionalId: null, transactionTimeoutMs: 5000, producerId: -1n, producerEpoch: -1 }),
-        await kafkajsBody(`initProducerId/v${v}`, { transactionalId: null, transactionTimeout: 5000 }),
+        body(InitProducerIdApi, v, {
+          transactionalId: null,
+          transactionTimeoutMs: 5000,
+          producerId: -1n,
+          producerEpoch: -1,
+        }),
+        await kafkajsBody(`initProducerId/v${v}`, {
+          transactionalId: null,
+          transactionTimeout: 5000,
+        }),
         `InitProducerId v${v}`,
       );
     }
@@ -385,7 +590,13 @@ describe("Cross-check against KafkaJS 2.2.4 encoders", () => {
       const theirs = await kafkajsBody(`produce/v${v}`, {
         acks: -1,
         timeout: 30000,
-        topicData: [{ topic: "events", partitions: [{ partition: 1, messages: [{ key: "k", value: "v", timestamp: 1700000000000 }] }] }],
+        topicData: [{
+          topic: "events",
+          partitions: [{
+            partition: 1,
+            messages: [{ key: "k", value: "v", timestamp: 1700000000000 }],
+          }],
+        }],
       });
       // Read KafkaJS's batch out by the v3 grammar, then encode the same request ourselves.
       const reader = new Reader(theirs);
@@ -405,7 +616,10 @@ describe("Cross-check against KafkaJS 2.2.4 encoders", () => {
       });
       assert.deepEqual(ours, theirs, `Produce v${v}`);
       // And the batch KafkaJS wrote decodes with our reader, CRC checked.
-      assert.equal(new TextDecoder().decode(decodeRecordBatches(batch)[0]!.records[0]!.value!), "v");
+      assert.equal(
+        new TextDecoder().decode(decodeRecordBatches(batch)[0]!.records[0]!.value!),
+        "v",
+      );
     }
   });
 });

@@ -4,7 +4,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { RecordAccumulator } from "../../src/accumulator/record_accumulator.ts";
 import type { ProducerBatch } from "../../src/accumulator/producer_batch.ts";
-import { Sender, type SenderConnection, type SenderHost, type SenderOptions } from "../../src/sender/sender.ts";
+import {
+  Sender,
+  type SenderConnection,
+  type SenderHost,
+  type SenderOptions,
+} from "../../src/sender/sender.ts";
 import type { KafkaError } from "../../src/errors/kafka_error.ts";
 import type { ProduceRequest, ProduceResponse } from "../../src/protocol/produce.ts";
 import { decodeRecordBatches } from "../../src/protocol/record_batch.ts";
@@ -40,7 +45,10 @@ class FakeHost implements SenderHost {
   readonly replaced: Array<{ batch: ProducerBatch; failedIndexes: Map<number, string> }> = [];
   metadataRequests = 0;
   epochBumps = 0;
-  identity: { producerId: bigint; producerEpoch: number } | undefined = { producerId: 42n, producerEpoch: 0 };
+  identity: { producerId: bigint; producerEpoch: number } | undefined = {
+    producerId: 42n,
+    producerEpoch: 0,
+  };
   leaderFor(): number {
     return 1;
   }
@@ -63,7 +71,11 @@ class FakeHost implements SenderHost {
   batchFailed(batch: ProducerBatch, error: KafkaError): void {
     this.failed.push({ batch, error });
   }
-  batchReplaced(batch: ProducerBatch, _replacements: ProducerBatch[], failedIndexes: Map<number, string>): void {
+  batchReplaced(
+    batch: ProducerBatch,
+    _replacements: ProducerBatch[],
+    failedIndexes: Map<number, string>,
+  ): void {
     this.replaced.push({ batch, failedIndexes });
   }
 }
@@ -82,18 +94,28 @@ const OPTIONS: SenderOptions = {
 
 function setup(options: Partial<SenderOptions> = {}, batchSize = 1024) {
   const host = new FakeHost();
-  let sender: Sender;
+  const wake = { sender: undefined as Sender | undefined };
   const accumulator = new RecordAccumulator({
     batchSize,
     deliveryTimeoutMs: 120_000,
     poolSize: 4,
-    onBatchFull: () => sender.wake(),
+    onBatchFull: () => wake.sender?.wake(),
   });
-  sender = new Sender(accumulator, host, { ...OPTIONS, ...options });
+  const sender = wake.sender = new Sender(accumulator, host, { ...OPTIONS, ...options });
   const value = new Uint8Array(100);
   const append = (partition: number, count = 1) => {
     for (let i = 0; i < count; i++) {
-      accumulator.append("t", partition, 1000 + i, null, value, undefined, 120, undefined, Date.now());
+      accumulator.append(
+        "t",
+        partition,
+        1000 + i,
+        null,
+        value,
+        undefined,
+        120,
+        undefined,
+        Date.now(),
+      );
     }
   };
   return { host, sender, accumulator, append };
@@ -101,7 +123,12 @@ function setup(options: Partial<SenderOptions> = {}, batchSize = 1024) {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-function okResponse(request: ProduceRequest, baseOffset = 0n, errorCode = 0, extra: Partial<ProduceResponse["responses"][number]["partitionResponses"][number]> = {}): ProduceResponse {
+function okResponse(
+  request: ProduceRequest,
+  baseOffset = 0n,
+  errorCode = 0,
+  extra: Partial<ProduceResponse["responses"][number]["partitionResponses"][number]> = {},
+): ProduceResponse {
   return {
     throttleTimeMs: 0,
     responses: request.topicData.map((topic) => ({
@@ -149,7 +176,9 @@ describe("Sender", () => {
     sender.beginFlush();
     await tick();
     assert.equal(host.connection.sent.length, 1);
-    const partitions = host.connection.sent[0]!.request.topicData[0]!.partitionData.map((p) => p.index);
+    const partitions = host.connection.sent[0]!.request.topicData[0]!.partitionData.map((p) =>
+      p.index
+    );
     assert.deepEqual(partitions.sort(), [0, 1, 2]);
     sender.close();
   });
@@ -178,7 +207,11 @@ describe("Sender", () => {
     first.answer(okResponse(first.request, -1n, 7)); // REQUEST_TIMED_OUT
     await tick();
     const retry = host.connection.sent[1]!;
-    assert.deepEqual(sequencesOf(retry.request), [0], "the failed batch goes again first, same sequence");
+    assert.deepEqual(
+      sequencesOf(retry.request),
+      [0],
+      "the failed batch goes again first, same sequence",
+    );
     retry.answer(okResponse(retry.request, 0n));
     await tick();
     const second = host.connection.sent[2]!;
@@ -226,7 +259,11 @@ describe("Sender", () => {
     sender.beginFlush();
     await tick();
     const sent = host.connection.sent[0]!;
-    sent.answer(okResponse(sent.request, -1n, 87, { recordErrors: [{ batchIndex: 3, batchIndexErrorMessage: "bad key" }] }));
+    sent.answer(
+      okResponse(sent.request, -1n, 87, {
+        recordErrors: [{ batchIndex: 3, batchIndexErrorMessage: "bad key" }],
+      }),
+    );
     await tick();
     assert.equal(host.replaced.length, 1);
     assert.deepEqual([...host.replaced[0]!.failedIndexes], [[3, "bad key"]]);
@@ -261,8 +298,14 @@ describe("Sender", () => {
     sender.resetSequences();
     await tick();
     const resent = host.connection.sent.slice(2);
-    assert.deepEqual(resent.map((s) => sequencesOf(s.request)[0]), [0], "renumbered, first batch alone while retrying");
-    const batch = decodeRecordBatches(resent[0]!.request.topicData[0]!.partitionData[0]!.records!)[0]!;
+    assert.deepEqual(
+      resent.map((s) => sequencesOf(s.request)[0]),
+      [0],
+      "renumbered, first batch alone while retrying",
+    );
+    const batch = decodeRecordBatches(
+      resent[0]!.request.topicData[0]!.partitionData[0]!.records!,
+    )[0]!;
     assert.equal(batch.producerEpoch, 1);
     sender.close();
   });
@@ -275,8 +318,14 @@ describe("Sender", () => {
     sender.beginFlush();
     await tick();
     for (const sent of host.connection.sent) {
-      const bytes = sent.request.topicData.flatMap((t) => t.partitionData).reduce((n, p) => n + p.records!.length, 0);
-      assert.ok(bytes <= 500 || sent.request.topicData[0]!.partitionData.length === 1, `request of ${bytes} bytes`);
+      const bytes = sent.request.topicData.flatMap((t) => t.partitionData).reduce(
+        (n, p) => n + p.records!.length,
+        0,
+      );
+      assert.ok(
+        bytes <= 500 || sent.request.topicData[0]!.partitionData.length === 1,
+        `request of ${bytes} bytes`,
+      );
     }
     assert.ok(host.connection.sent.length >= 2);
     sender.close();

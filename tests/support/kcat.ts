@@ -21,10 +21,20 @@ export interface StoredRecord {
 
 function run(args: string[], timeoutMs: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    execFile("kcat", args, { encoding: "buffer", maxBuffer: 1 << 30, timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`kcat ${args.join(" ")} failed: ${error.message}: ${stderr.toString().slice(-500)}`));
-      else resolve(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength));
-    });
+    execFile(
+      "kcat",
+      args,
+      { encoding: "buffer", maxBuffer: 1 << 30, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new Error(
+              `kcat ${args.join(" ")} failed: ${error.message}: ${stderr.toString().slice(-500)}`,
+            ),
+          );
+        } else resolve(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength));
+      },
+    );
   });
 }
 
@@ -46,12 +56,16 @@ function parse(topic: string, out: Uint8Array): StoredRecord[] {
   while (at < out.length) {
     const head = line();
     if (!head.startsWith(MARK)) throw new Error(`Unexpected kcat output: ${head.slice(0, 80)}`);
-    const [partition, offset, timestamp, keyLength, valueLength] = head.slice(MARK.length).split(" ").map(Number) as number[];
+    const [partition, offset, timestamp, keyLength, valueLength] = head.slice(MARK.length).split(
+      " ",
+    ).map(Number) as number[];
     const key = keyLength! < 0 ? null : out.slice(at, at + keyLength!);
     at += Math.max(0, keyLength!);
     const value = valueLength! < 0 ? null : out.slice(at, at + valueLength!);
     at += Math.max(0, valueLength!);
-    if (out[at] !== 10) throw new Error(`kcat output misaligned after record ${partition}/${offset}`);
+    if (out[at] !== 10) {
+      throw new Error(`kcat output misaligned after record ${partition}/${offset}`);
+    }
     at++;
     // Header line, kept as bytes ("H n=v,n=v"): values may hold any byte but "," "=" "\n".
     const headerEnd = out.indexOf(10, at);
@@ -66,10 +80,21 @@ function parse(topic: string, out: Uint8Array): StoredRecord[] {
       const pair = csv.subarray(start, end);
       const eq = pair.indexOf(61); // "="
       const raw = pair.slice(eq + 1);
-      headers.push([decoder.decode(pair.subarray(0, eq)), decoder.decode(raw) === "NULL" ? null : raw]);
+      headers.push([
+        decoder.decode(pair.subarray(0, eq)),
+        decoder.decode(raw) === "NULL" ? null : raw,
+      ]);
       start = end + 1;
     }
-    records.push({ topic, partition: partition!, offset: offset!, key, value, headers, timestamp: timestamp! });
+    records.push({
+      topic,
+      partition: partition!,
+      offset: offset!,
+      key,
+      value,
+      headers,
+      timestamp: timestamp!,
+    });
   }
   return records;
 }
@@ -86,18 +111,38 @@ export async function readTopic(
 ): Promise<StoredRecord[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    const args = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-X", "check.crcs=true", "-f", FORMAT];
+    const args = [
+      "-C",
+      "-b",
+      bootstrap,
+      "-t",
+      topic,
+      "-o",
+      "beginning",
+      "-e",
+      "-q",
+      "-X",
+      "check.crcs=true",
+      "-f",
+      FORMAT,
+    ];
     if (options.partition !== undefined) args.push("-p", String(options.partition));
     const records = parse(topic, await run(args, Math.max(5000, deadline - Date.now())));
-    if (options.expected === undefined || records.length >= options.expected || Date.now() > deadline) return records;
+    if (
+      options.expected === undefined || records.length >= options.expected || Date.now() > deadline
+    ) return records;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
 /** The end offset (high watermark) of every partition of a topic. */
 export async function endOffsets(bootstrap: string, topic: string): Promise<Map<number, number>> {
-  const metadata = JSON.parse(decoder.decode(await run(["-L", "-b", bootstrap, "-t", topic, "-J"], 30_000)));
-  const partitions: number[] = metadata.topics[0].partitions.map((p: { partition: number }) => p.partition);
+  const metadata = JSON.parse(
+    decoder.decode(await run(["-L", "-b", bootstrap, "-t", topic, "-J"], 30_000)),
+  );
+  const partitions: number[] = metadata.topics[0].partitions.map((p: { partition: number }) =>
+    p.partition
+  );
   const args = ["-Q", "-b", bootstrap, "-J"];
   for (const partition of partitions) args.push("-t", `${topic}:${partition}:-1`);
   const answer = JSON.parse(decoder.decode(await run(args, 30_000)))[topic];

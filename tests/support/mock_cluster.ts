@@ -23,7 +23,11 @@ export interface TestCluster {
   brokerUp(id: number): Promise<void>;
   setLeader(topic: string, partition: number, brokerId: number): Promise<void>;
   pushErrors(apiKey: number, codes: number[]): Promise<void>;
-  pushBrokerErrors(brokerId: number, apiKey: number, errors: Array<{ code: number; rttMs: number }>): Promise<void>;
+  pushBrokerErrors(
+    brokerId: number,
+    apiKey: number,
+    errors: Array<{ code: number; rttMs: number }>,
+  ): Promise<void>;
   setRtt(brokerId: number, ms: number): Promise<void>;
   setApiVersion(apiKey: number, min: number, max: number): Promise<void>;
   close(): Promise<void>;
@@ -54,7 +58,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   const real = process.env.KAFKA_BOOTSTRAP;
   if (real) return new RealCluster(real);
   const args = ["--brokers", String(options.brokers ?? 3)];
-  for (const topic of options.topics ?? []) args.push("--topic", `${topic.name}:${topic.partitions}`);
+  for (const topic of options.topics ?? []) {
+    args.push("--topic", `${topic.name}:${topic.partitions}`);
+  }
   const child = spawn(harness(), args, { stdio: ["pipe", "pipe", "inherit"] });
   const cluster = new MockCluster(child);
   await cluster.started;
@@ -116,7 +122,9 @@ class MockCluster implements TestCluster {
         pending.resolve(pending.output);
       } else if (line.startsWith("ERR ")) {
         this.#queue.shift();
-        pending.reject(new Error(`Mock cluster command "${pending.line}" failed: ${line.slice(4)}`));
+        pending.reject(
+          new Error(`Mock cluster command "${pending.line}" failed: ${line.slice(4)}`),
+        );
       } else {
         pending.output.push(line);
       }
@@ -149,8 +157,14 @@ class MockCluster implements TestCluster {
   async pushErrors(apiKey: number, codes: number[]): Promise<void> {
     await this.command(`errors ${apiKey} ${codes.join(" ")}`);
   }
-  async pushBrokerErrors(brokerId: number, apiKey: number, errors: Array<{ code: number; rttMs: number }>): Promise<void> {
-    await this.command(`broker_errors ${brokerId} ${apiKey} ${errors.map((e) => `${e.code}:${e.rttMs}`).join(" ")}`);
+  async pushBrokerErrors(
+    brokerId: number,
+    apiKey: number,
+    errors: Array<{ code: number; rttMs: number }>,
+  ): Promise<void> {
+    await this.command(
+      `broker_errors ${brokerId} ${apiKey} ${errors.map((e) => `${e.code}:${e.rttMs}`).join(" ")}`,
+    );
   }
   async setRtt(brokerId: number, ms: number): Promise<void> {
     await this.command(`rtt ${brokerId} ${ms}`);
@@ -174,16 +188,17 @@ class RealCluster implements TestCluster {
     this.bootstrap = bootstrap;
   }
   #unsupported(what: string): never {
-    throw new Error(`Cannot ${what} on a real cluster (KAFKA_BOOTSTRAP): fault injection needs the mock`);
+    throw new Error(
+      `Cannot ${what} on a real cluster (KAFKA_BOOTSTRAP): fault injection needs the mock`,
+    );
   }
   command(line: string): Promise<string[]> {
     this.#unsupported(`run "${line}"`);
   }
-  async createTopic(name: string, partitions: number): Promise<void> {
+  createTopic(_name: string, _partitions: number): Promise<void> {
     // Real clusters create topics on first Metadata request when auto-creation is on (the
-    // usual test setup); create it explicitly with kafka-topics.sh otherwise.
-    void name;
-    void partitions;
+    // usual test setup); create them with kafka-topics.sh otherwise.
+    return Promise.resolve();
   }
   brokerDown(): Promise<void> {
     this.#unsupported("stop a broker");

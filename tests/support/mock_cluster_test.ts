@@ -1,7 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { endOffsets, kcatProduce, readTopic } from "./kcat.ts";
-import { faultInjectionAvailable, startCluster, type TestCluster, uniqueTopic } from "./mock_cluster.ts";
+import {
+  faultInjectionAvailable,
+  startCluster,
+  type TestCluster,
+  uniqueTopic,
+} from "./mock_cluster.ts";
 
 describe("startCluster() and kcat helpers", () => {
   let cluster: TestCluster;
@@ -15,7 +20,9 @@ describe("startCluster() and kcat helpers", () => {
   it("readTopic() reads back keys, values, headers and offsets written by kcat", async () => {
     const topic = uniqueTopic("support");
     await cluster.createTopic(topic, 2);
-    await kcatProduce(cluster.bootstrap, topic, ["k1\tv1", "k2\tv2", "\tnokey"], { keyDelimiter: "\t" });
+    await kcatProduce(cluster.bootstrap, topic, ["k1\tv1", "k2\tv2", "\tnokey"], {
+      keyDelimiter: "\t",
+    });
     const stored = await readTopic(cluster.bootstrap, topic, { expected: 3 });
     assert.equal(stored.length, 3);
     const byValue = new Map(stored.map((r) => [new TextDecoder().decode(r.value!), r]));
