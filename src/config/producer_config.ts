@@ -49,7 +49,10 @@ export interface ProducerConfig<K = unknown, V = unknown> {
   metadataMaxAgeMs?: number;
   /** Forget topics not produced to for this long (`metadata.max.idle.ms`). @default 300000 */
   metadataMaxIdleMs?: number;
-  /** Close idle connections after this long (`connections.max.idle.ms`). @default 540000 */
+  /**
+   * Close idle connections after this long (`connections.max.idle.ms`). Accepted for
+   * compatibility; sluice keeps its (few) broker connections until `close()`. @default 540000
+   */
   connectionsMaxIdleMs?: number;
   /** First reconnect backoff (`reconnect.backoff.ms`). @default 50 */
   reconnectBackoffMs?: number;
@@ -67,7 +70,11 @@ export interface ProducerConfig<K = unknown, V = unknown> {
   partitionerIgnoreKeys?: boolean;
   /** Weight sticky partitions by queue length (`partitioner.adaptive.partitioning.enable`). @default true */
   partitionerAdaptivePartitioning?: boolean;
-  /** Skip partitions whose leader is this slow, 0 = off (`partitioner.availability.timeout.ms`). @default 0 */
+  /**
+   * Skip partitions whose leader is this slow (`partitioner.availability.timeout.ms`). Only 0
+   * (off) is supported yet; keyless records already avoid partitions without a leader and,
+   * with adaptive partitioning, those with long queues. @default 0
+   */
   partitionerAvailabilityTimeoutMs?: number;
   /** Transactions are not supported yet: must be unset (`transactional.id`). */
   transactionalId?: string;
@@ -309,6 +316,11 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
         } for ${compressionType}`,
       );
     }
+  }
+  if (integers.partitionerAvailabilityTimeoutMs !== 0) {
+    throw new RangeError(
+      `Invalid "partitionerAvailabilityTimeoutMs": ${integers.partitionerAvailabilityTimeoutMs} is not supported yet: only 0 (off); adaptive partitioning already avoids slow partitions`,
+    );
   }
   const partitioner = config.partitioner ?? "default";
   if (partitioner !== "default" && typeof partitioner !== "function") {

@@ -94,7 +94,9 @@ export class Producer<K = unknown, V = unknown> {
   readonly #connecting = new Set<number>();
   readonly #incomplete = new Set<ProducerBatch>();
   readonly #flushWaiters = new Map<ProducerBatch, FlushWaiter[]>();
-  readonly #topics = new Set<string>();
+  /** Topics in use → when a batch was last started for them (for `metadataMaxIdleMs`). */
+  readonly #topics = new Map<string, number>();
+  #metadataAgeTimer: ReturnType<typeof setInterval> | undefined;
   #metadataRefresh: Promise<void> | undefined;
   #metadataRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #metadataWaiters: Array<() => void> = [];
@@ -188,6 +190,10 @@ export class Producer<K = unknown, V = unknown> {
         queueSizes: (topic, partitionCount) => this.#queueSizes(topic, partitionCount),
       });
     this.#interceptors = new InterceptorChain(resolved.interceptors, resolved.logger);
+    // Refresh metadata at least every metadataMaxAgeMs (leaders move without errors too), for
+    // the topics produced to within metadataMaxIdleMs. The timer never keeps a process alive.
+    this.#metadataAgeTimer = setInterval(() => this.#checkMetadataAge(), Math.min(resolved.metadataMaxAgeMs, 10_000));
+    unrefTimer(this.#metadataAgeTimer);
     if (resolved.signal !== undefined) {
       const signal = resolved.signal;
       if (signal.aborted) this.abort(signal.reason);
@@ -356,6 +362,7 @@ export class Producer<K = unknown, V = unknown> {
     this.#stopped = true;
     this.#sender.close();
     clearTimeout(this.#metadataRetryTimer);
+    clearInterval(this.#metadataAgeTimer);
     this.#interceptors.close();
     await this.#cluster.close();
     this.#connections.clear();
@@ -520,6 +527,7 @@ export class Producer<K = unknown, V = unknown> {
       this.#cluster.availablePartitions(serialized.topic),
     );
     if (batch.recordCount === 1) {
+      this.#topics.set(serialized.topic, batch.createdMs);
       this.#incomplete.add(batch);
       this.#sender.wake();
     } else if (completion?.resolve !== undefined && this.#sender.inFlightRequests === 0) {
@@ -557,8 +565,18 @@ export class Producer<K = unknown, V = unknown> {
 
   // ---- metadata ---------------------------------------------------------------------------
 
+  #checkMetadataAge(): void {
+    const now = Date.now();
+    for (const [topic, lastUsed] of this.#topics) {
+      if (now - lastUsed > this.#config.metadataMaxIdleMs) this.#topics.delete(topic);
+    }
+    if (this.#topics.size > 0 && now - this.#cluster.refreshedAt >= this.#config.metadataMaxAgeMs) {
+      this.#refreshMetadataSoon();
+    }
+  }
+
   async #waitOnMetadata(topic: string, deadline: number): Promise<number> {
-    this.#topics.add(topic);
+    this.#topics.set(topic, Date.now());
     for (;;) {
       const count = this.#cluster.partitionCount(topic);
       if (count !== undefined && count > 0) return count;
@@ -592,7 +610,7 @@ export class Producer<K = unknown, V = unknown> {
   #refreshMetadataSoon(): void {
     if (this.#metadataRefresh !== undefined || this.#stopped) return;
     if (this.#metadataRetryTimer !== undefined) return;
-    this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics]).then(
+    this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics.keys()]).then(
       () => {
         this.#metadataRefresh = undefined;
         this.#metadataDone();
@@ -905,6 +923,13 @@ export class Producer<K = unknown, V = unknown> {
       }
     }
   }
+}
+
+/** Lets a timer not keep the process alive (Node/Bun `unref`, Deno `Deno.unrefTimer`). */
+function unrefTimer(timer: ReturnType<typeof setInterval>): void {
+  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
+  if (typeof timer === "number") deno?.unrefTimer?.(timer);
+  else (timer as { unref?: () => void }).unref?.();
 }
 
 function newCompletion(): RecordCompletion {

@@ -271,6 +271,20 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     assert.equal(stored.length, total + 1);
   });
 
+  it("refreshes metadata every metadataMaxAgeMs while a topic is in use", async () => {
+    const topic = uniqueTopic("age");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer(fastRetries(cluster, { metadataMaxAgeMs: 200 }));
+    await producer.send({ topic, value: "x" });
+    await cluster.command("track_start");
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const requests = await cluster.command("requests");
+    await cluster.command("track_stop");
+    await producer.close();
+    const metadataRequests = requests.filter((line) => line.split(" ")[1] === "3").length;
+    assert.ok(metadataRequests >= 3, `only ${metadataRequests} Metadata requests in 1.1 s`);
+  });
+
   it("works with Produce <= v7 and Metadata <= v2 (older brokers)", async () => {
     const old = await startCluster({ brokers: 3 });
     try {
