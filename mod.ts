@@ -13,7 +13,7 @@
  * @module
  */
 export { Producer } from "./src/producer/producer.ts";
-export type { CloseOptions, ProducerChunk } from "./src/producer/producer.ts";
+export type { CloseOptions, ProducerChunk, ProducerStages } from "./src/producer/producer.ts";
 export type {
   CompressionType,
   ProducerConfig,

@@ -57,7 +57,9 @@ export function codecById(id: number): Codec {
 }
 
 /** Loads every codec (tests, tools) and returns a decompress hook for `decodeRecordBatches`. */
-export async function loadAllCodecs(): Promise<(attribute: number, data: Uint8Array) => Uint8Array> {
+export async function loadAllCodecs(): Promise<
+  (attribute: number, data: Uint8Array) => Uint8Array
+> {
   for (const type of ["gzip", "snappy", "lz4", "zstd"] as const) await loadCodec(type);
   return (attribute, data) => codecById(attribute).decompress(data);
 }

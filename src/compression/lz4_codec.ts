@@ -82,7 +82,13 @@ export function xxh32(data: Uint8Array, start = 0, end = data.length, seed = 0):
 const hashTable = new Int32Array(1 << HASH_LOG);
 
 /** Compresses one block into `out` at `at`; returns the new end, or -1 if it did not shrink. */
-function compressBlock(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number): number {
+function compressBlock(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  at: number,
+): number {
   const limit = at + (end - start); // give up when not smaller than stored
   hashTable.fill(-1);
   let anchor = start;
@@ -108,7 +114,9 @@ function compressBlock(src: Uint8Array, start: number, end: number, out: Uint8Ar
     }
     const literalLength = i - anchor;
     const matchLength = matchEnd - i - MIN_MATCH;
-    if (at + 1 + literalLength + (literalLength >> 8) + 2 + (matchLength >> 8) + 2 > limit) return -1;
+    if (at + 1 + literalLength + (literalLength >> 8) + 2 + (matchLength >> 8) + 2 > limit) {
+      return -1;
+    }
     const tokenAt = at++;
     let token = 0;
     if (literalLength >= 15) {
@@ -161,7 +169,14 @@ function compressBlock(src: Uint8Array, start: number, end: number, out: Uint8Ar
 }
 
 /** Decompresses one LZ4 block into `out` at `at`; returns the new end. */
-function decompressBlock(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number, outStart: number): number {
+function decompressBlock(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  at: number,
+  outStart: number,
+): number {
   let i = start;
   while (i < end) {
     const token = src[i++]!;
@@ -174,7 +189,9 @@ function decompressBlock(src: Uint8Array, start: number, end: number, out: Uint8
         literalLength += byte;
       } while (byte === 255);
     }
-    if (i + literalLength > end || at + literalLength > out.length) throw new ProtocolError("Cannot decompress LZ4: literals overrun");
+    if (i + literalLength > end || at + literalLength > out.length) {
+      throw new ProtocolError("Cannot decompress LZ4: literals overrun");
+    }
     out.set(src.subarray(i, i + literalLength), at);
     i += literalLength;
     at += literalLength;
@@ -192,7 +209,9 @@ function decompressBlock(src: Uint8Array, start: number, end: number, out: Uint8
       } while (byte === 255);
     }
     let from = at - offset;
-    if (offset === 0 || from < outStart || at + matchLength > out.length) throw new ProtocolError("Cannot decompress LZ4: bad match");
+    if (offset === 0 || from < outStart || at + matchLength > out.length) {
+      throw new ProtocolError("Cannot decompress LZ4: bad match");
+    }
     for (let k = 0; k < matchLength; k++) out[at++] = out[from++]!;
   }
   return at;
@@ -248,7 +267,9 @@ export function lz4FrameCompress(data: Uint8Array): Uint8Array {
 export function lz4FrameDecompress(frame: Uint8Array): Uint8Array {
   if (frame.length < 7) throw new ProtocolError("Cannot decompress LZ4: frame too short");
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  if (view.getUint32(0, true) !== MAGIC) throw new ProtocolError("Cannot decompress LZ4: bad magic number");
+  if (view.getUint32(0, true) !== MAGIC) {
+    throw new ProtocolError("Cannot decompress LZ4: bad magic number");
+  }
   const flg = frame[4]!;
   const blockChecksum = (flg & 0x10) !== 0;
   const contentSize = (flg & 0x08) !== 0;
@@ -259,12 +280,16 @@ export function lz4FrameDecompress(frame: Uint8Array): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    if (at + 4 > frame.length) throw new ProtocolError("Cannot decompress LZ4: truncated block size");
+    if (at + 4 > frame.length) {
+      throw new ProtocolError("Cannot decompress LZ4: truncated block size");
+    }
     const word = view.getUint32(at, true);
     at += 4;
     if (word === 0) break;
     const size = word & 0x7fffffff;
-    if (at + size > frame.length || size > maxBlock) throw new ProtocolError("Cannot decompress LZ4: block overruns the frame");
+    if (at + size > frame.length || size > maxBlock) {
+      throw new ProtocolError("Cannot decompress LZ4: block overruns the frame");
+    }
     let block: Uint8Array;
     if (word & 0x80000000) {
       block = frame.slice(at, at + size);

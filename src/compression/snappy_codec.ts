@@ -19,7 +19,13 @@ function read32(data: Uint8Array, at: number): number {
   return data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24);
 }
 
-function emitLiteral(out: Uint8Array, at: number, src: Uint8Array, start: number, end: number): number {
+function emitLiteral(
+  out: Uint8Array,
+  at: number,
+  src: Uint8Array,
+  start: number,
+  end: number,
+): number {
   const n = end - start - 1;
   if (n < 60) {
     out[at++] = n << 2;
@@ -111,7 +117,9 @@ function decompressRaw(src: Uint8Array, start: number, end: number): Uint8Array 
     if (byte < 0x80) break;
   }
   length >>>= 0;
-  if (length > 256 * 1024 * 1024) throw new ProtocolError(`Cannot decompress snappy: ${length} bytes is too large`);
+  if (length > 256 * 1024 * 1024) {
+    throw new ProtocolError(`Cannot decompress snappy: ${length} bytes is too large`);
+  }
   const out = new Uint8Array(length);
   let at = 0;
   while (i < end) {
@@ -127,7 +135,9 @@ function decompressRaw(src: Uint8Array, start: number, end: number): Uint8Array 
         i += bytes;
       }
       n += 1;
-      if (i + n > end || at + n > length) throw new ProtocolError("Cannot decompress snappy: literal overruns");
+      if (i + n > end || at + n > length) {
+        throw new ProtocolError("Cannot decompress snappy: literal overruns");
+      }
       out.set(src.subarray(i, i + n), at);
       i += n;
       at += n;
@@ -153,7 +163,9 @@ function decompressRaw(src: Uint8Array, start: number, end: number): Uint8Array 
     let from = at - offset;
     for (let k = 0; k < copyLength; k++) out[at++] = out[from++]!;
   }
-  if (at !== length) throw new ProtocolError(`Cannot decompress snappy: got ${at} of ${length} bytes`);
+  if (at !== length) {
+    throw new ProtocolError(`Cannot decompress snappy: got ${at} of ${length} bytes`);
+  }
   return out;
 }
 
@@ -174,10 +186,14 @@ export function snappyDecompress(data: Uint8Array): Uint8Array {
     const blocks: Uint8Array[] = [];
     let total = 0;
     for (let at = 16; at < data.length;) {
-      if (at + 4 > data.length) throw new ProtocolError("Cannot decompress xerial snappy: truncated block size");
+      if (at + 4 > data.length) {
+        throw new ProtocolError("Cannot decompress xerial snappy: truncated block size");
+      }
       const size = view.getInt32(at);
       at += 4;
-      if (size < 0 || at + size > data.length) throw new ProtocolError("Cannot decompress xerial snappy: block overruns");
+      if (size < 0 || at + size > data.length) {
+        throw new ProtocolError("Cannot decompress xerial snappy: block overruns");
+      }
       const block = decompressRaw(data, at, at + size);
       blocks.push(block);
       total += block.length;

@@ -24,16 +24,22 @@ export async function loadZstdCodec(): Promise<Codec> {
   try {
     zlib = await import("node:zlib") as unknown as ZstdZlib;
   } catch (error) {
-    throw new TypeError(`Cannot use zstd: this runtime has no node:zlib (Node >= 22.15, Deno or Bun needed)`, { cause: error });
+    throw new TypeError(
+      `Cannot use zstd: this runtime has no node:zlib (Node >= 22.15, Deno or Bun needed)`,
+      { cause: error },
+    );
   }
   if (typeof zlib.zstdCompressSync !== "function") {
-    throw new TypeError(`Cannot use zstd: this runtime's node:zlib has no zstd (Node >= 22.15, Deno or Bun needed)`);
+    throw new TypeError(
+      `Cannot use zstd: this runtime's node:zlib has no zstd (Node >= 22.15, Deno or Bun needed)`,
+    );
   }
   const levelParam = zlib.constants.ZSTD_c_compressionLevel;
   return {
     id: 4,
     name: "zstd",
-    compress: (data, level = 3) => plain(zlib.zstdCompressSync(data, { params: { [levelParam]: level } })),
+    compress: (data, level = 3) =>
+      plain(zlib.zstdCompressSync(data, { params: { [levelParam]: level } })),
     decompress: (data) => plain(zlib.zstdDecompressSync(data)),
   };
 }

@@ -24,7 +24,9 @@ const decompress = await loadAllCodecs();
 
 function jsonLines(count: number): Uint8Array {
   const lines: string[] = [];
-  for (let i = 0; i < count; i++) lines.push(JSON.stringify({ id: i, user: `user-${i % 997}`, at: 1767225600000 + i }));
+  for (let i = 0; i < count; i++) {
+    lines.push(JSON.stringify({ id: i, user: `user-${i % 997}`, at: 1767225600000 + i }));
+  }
   return encoder.encode(lines.join("\n"));
 }
 
@@ -51,7 +53,9 @@ describe("codecs", () => {
   for (const id of [1, 2, 3, 4]) {
     it(`${codecById(id).name} round-trips every sample`, () => {
       const codec = codecById(id);
-      for (const [name, data] of SAMPLES) assert.deepEqual(codec.decompress(codec.compress(data)), data, name);
+      for (const [name, data] of SAMPLES) {
+        assert.deepEqual(codec.decompress(codec.compress(data)), data, name);
+      }
     });
   }
 
@@ -69,12 +73,18 @@ describe("codecs", () => {
     assert.equal(frame[6], (xxh32(frame, 4, 6) >>> 8) & 0xff);
     let blocks = 0;
     const view = new DataView(frame.buffer, frame.byteOffset);
-    for (let at = 7; view.getUint32(at, true) !== 0; at += 4 + (view.getUint32(at, true) & 0x7fffffff)) blocks++;
+    for (
+      let at = 7;
+      view.getUint32(at, true) !== 0;
+      at += 4 + (view.getUint32(at, true) & 0x7fffffff)
+    ) blocks++;
     assert.ok(blocks > 4, `only ${blocks} blocks`);
   });
 
   it("decoders reject garbage with an error instead of hanging", () => {
-    assert.throws(() => lz4FrameDecompress(new Uint8Array([4, 0x22, 0x4d, 0x18, 0x60, 0x40, 0, 5, 0, 0, 0, 0xf0])));
+    assert.throws(() =>
+      lz4FrameDecompress(new Uint8Array([4, 0x22, 0x4d, 0x18, 0x60, 0x40, 0, 5, 0, 0, 0, 0xf0]))
+    );
     assert.throws(() => snappyDecompress(new Uint8Array([10, 0xff])));
   });
 
@@ -107,9 +117,13 @@ describe("codecs and the Debian command-line tools", () => {
       try {
         writeFileSync(join(dir, "ours"), codecById(id).compress(data));
         writeFileSync(join(dir, "plain"), data);
-        const unpacked = execFileSync(unpack[0]!, [...unpack.slice(1), join(dir, "ours")], { maxBuffer: 1 << 28 });
+        const unpacked = execFileSync(unpack[0]!, [...unpack.slice(1), join(dir, "ours")], {
+          maxBuffer: 1 << 28,
+        });
         assert.deepEqual(new Uint8Array(unpacked), data);
-        const theirs = execFileSync(pack[0]!, [...pack.slice(1), join(dir, "plain")], { maxBuffer: 1 << 28 });
+        const theirs = execFileSync(pack[0]!, [...pack.slice(1), join(dir, "plain")], {
+          maxBuffer: 1 << 28,
+        });
         assert.deepEqual(codecById(id).decompress(new Uint8Array(theirs)), data);
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -119,7 +133,9 @@ describe("codecs and the Debian command-line tools", () => {
 });
 
 /** A TCP proxy that records every Produce request kcat sends through it. */
-async function recordingProxy(target: string): Promise<{ server: Server; address: string; batches: Uint8Array[] }> {
+async function recordingProxy(
+  target: string,
+): Promise<{ server: Server; address: string; batches: Uint8Array[] }> {
   const [host, port] = target.split(",")[0]!.split(":") as [string, string];
   const batches: Uint8Array[] = [];
   let proxyPort = 0;
@@ -157,7 +173,10 @@ async function recordingProxy(target: string): Promise<{ server: Server; address
     // Point the brokers in Metadata answers at the proxy, so kcat keeps producing through it:
     // the broker's host string followed by its int32 port gets our port instead. (Loopback
     // answers are small and arrive whole.)
-    const needle = new Uint8Array([...encoder.encode(host), ...[24, 16, 8, 0].map((shift) => (Number(port) >>> shift) & 255)]);
+    const needle = new Uint8Array([
+      ...encoder.encode(host),
+      ...[24, 16, 8, 0].map((shift) => (Number(port) >>> shift) & 255),
+    ]);
     upstream.on("data", (chunk: Uint8Array) => {
       const copy = new Uint8Array(chunk);
       for (let at = 0; at + needle.length <= copy.length; at++) {
@@ -192,7 +211,10 @@ describe("compressed batches against librdkafka", () => {
       try {
         const topic = uniqueTopic(`kcatz-${codec}`);
         await cluster.createTopic(topic, 1);
-        const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} ${"payload ".repeat(i % 9)}`);
+        const lines = Array.from(
+          { length: 2000 },
+          (_, i) => `line ${i} ${"payload ".repeat(i % 9)}`,
+        );
         await kcatProduce(proxy.address, topic, lines, { compression: codec });
         const stored = await readTopic(cluster.bootstrap, topic, { expected: 2000 });
         assert.equal(stored.length, 2000, "kcat delivered");
@@ -200,7 +222,12 @@ describe("compressed batches against librdkafka", () => {
         assert.ok(seen.length > 0, "the proxy captured kcat's Produce requests");
         // librdkafka sends a batch uncompressed when compressing does not make it smaller.
         const id = codecById({ gzip: 1, snappy: 2, lz4: 3, zstd: 4 }[codec]).id;
-        for (const batch of seen) assert.ok(batch.compression === id || batch.compression === 0, `codec ${batch.compression}`);
+        for (const batch of seen) {
+          assert.ok(
+            batch.compression === id || batch.compression === 0,
+            `codec ${batch.compression}`,
+          );
+        }
         assert.ok(seen.some((batch) => batch.compression === id), `no ${codec} batch captured`);
         const values = seen.flatMap((batch) => batch.records.map((r) => decoder.decode(r.value!)));
         assert.deepEqual(values, lines, "every record, in order, byte for byte");
@@ -214,10 +241,20 @@ describe("compressed batches against librdkafka", () => {
     it(`kcat reads what sluice writes with ${codec}: 1 record, 10,000 small records, records spanning several lz4 blocks`, async () => {
       const topic = uniqueTopic(`ours-${codec}`);
       await cluster.createTopic(topic, 1);
-      const producer = new Producer({ bootstrapServers: cluster.bootstrap, compressionType: codec, batchSize: 1_000_000, lingerMs: 20 });
+      const producer = new Producer({
+        bootstrapServers: cluster.bootstrap,
+        compressionType: codec,
+        batchSize: 1_000_000,
+        lingerMs: 20,
+      });
       await producer.send({ topic, value: "single" });
       const writer = producer.writable.getWriter();
-      await writer.write(Array.from({ length: 10_000 }, (_, i) => ({ topic, key: `k${i % 50}`, value: `small record ${i}` })));
+      await writer.write(
+        Array.from(
+          { length: 10_000 },
+          (_, i) => ({ topic, key: `k${i % 50}`, value: `small record ${i}` }),
+        ),
+      );
       const big = [pseudoRandom(150_000, 3), jsonLines(6000), pseudoRandom(90_000, 4)];
       await writer.write(big.map((value) => ({ topic, value })));
       await writer.close();
@@ -225,7 +262,9 @@ describe("compressed batches against librdkafka", () => {
       const stored = await readTopic(cluster.bootstrap, topic, { expected: 10_004 });
       assert.equal(stored.length, 10_004);
       assert.equal(decoder.decode(stored[0]!.value!), "single");
-      for (let i = 0; i < 10_000; i++) assert.equal(decoder.decode(stored[1 + i]!.value!), `small record ${i}`);
+      for (let i = 0; i < 10_000; i++) {
+        assert.equal(decoder.decode(stored[1 + i]!.value!), `small record ${i}`);
+      }
       for (let i = 0; i < 3; i++) assert.deepEqual(stored[10_001 + i]!.value, big[i]);
     });
   }
