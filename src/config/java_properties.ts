@@ -3,7 +3,7 @@ import { nearest, type ProducerConfig } from "./producer_config.ts";
 /** Java property name → [config field, kind]. */
 const PROPERTIES: Record<
   string,
-  [keyof ProducerConfig, "string" | "int" | "bool" | "acks" | "list"]
+  [keyof ProducerConfig, "string" | "int" | "bool" | "acks"]
 > = {
   "bootstrap.servers": ["bootstrapServers", "string"],
   "client.id": ["clientId", "string"],
@@ -27,10 +27,8 @@ const PROPERTIES: Record<
   "reconnect.backoff.max.ms": ["reconnectBackoffMaxMs", "int"],
   "socket.connection.setup.timeout.ms": ["socketConnectionSetupTimeoutMs", "int"],
   "compression.type": ["compressionType", "string"],
+  // librdkafka's name; applies whatever the codec.
   "compression.level": ["compressionLevel", "int"],
-  "compression.gzip.level": ["compressionLevel", "int"],
-  "compression.lz4.level": ["compressionLevel", "int"],
-  "compression.zstd.level": ["compressionLevel", "int"],
   "partitioner.ignore.keys": ["partitionerIgnoreKeys", "bool"],
   "partitioner.adaptive.partitioning.enable": ["partitionerAdaptivePartitioning", "bool"],
   "partitioner.availability.timeout.ms": ["partitionerAvailabilityTimeoutMs", "int"],
@@ -38,9 +36,31 @@ const PROPERTIES: Record<
 };
 
 /**
+ * Java's per-codec levels (KIP-390): only the one for the configured `compression.type`
+ * applies, the others are ignored, as in Java.
+ */
+const CODEC_LEVELS: Record<string, string> = {
+  "compression.gzip.level": "gzip",
+  "compression.lz4.level": "lz4",
+  "compression.zstd.level": "zstd",
+};
+
+/** Java properties that take class names; sluice takes functions or objects instead. */
+const CLASS_PROPERTIES: Record<string, string> = {
+  "key.serializer": "keySerializer",
+  "value.serializer": "valueSerializer",
+  "partitioner.class": "partitioner",
+  "interceptor.classes": "interceptors",
+};
+
+/**
  * Builds a `ProducerConfig` from Java-style properties (`"batch.size": "65536"`), parsing
- * numbers and booleans. An unknown property or unparsable value throws a `TypeError` naming
- * it (with the nearest known property).
+ * numbers and booleans (values may also be given as numbers and booleans). An unknown
+ * property or an unparsable value throws a `TypeError` naming it (with the nearest known
+ * property); ranges are checked later by `resolveProducerConfig()`.
+ *
+ * @param properties Java producer property names and values.
+ * @returns The same settings as a `ProducerConfig`.
  *
  * @example
  * ```ts
@@ -52,44 +72,81 @@ const PROPERTIES: Record<
 export function fromJavaProperties(
   properties: Record<string, string | number | boolean>,
 ): ProducerConfig {
+  if (properties === null || typeof properties !== "object") {
+    throw new TypeError(`Invalid producer properties: ${String(properties)} must be an object`);
+  }
   const config: Record<string, unknown> = {};
-  for (const [name, raw] of Object.entries(properties)) {
+  for (const name of Object.keys(properties)) {
+    const raw = properties[name];
     const entry = PROPERTIES[name];
+    if (entry === undefined && CODEC_LEVELS[name] !== undefined) continue; // read below
     if (entry === undefined) {
+      const field = CLASS_PROPERTIES[name];
+      if (field !== undefined) {
+        throw new TypeError(
+          `Unsupported producer property "${name}": Java class names cannot be loaded; set "${field}" in the ProducerConfig instead`,
+        );
+      }
+      const suggestion = nearest(name, [...Object.keys(PROPERTIES), ...Object.keys(CODEC_LEVELS)]);
       throw new TypeError(
-        `Unknown producer property "${name}": did you mean "${
-          nearest(name, Object.keys(PROPERTIES))
-        }"?`,
+        `Unknown producer property "${name}"${
+          suggestion === undefined ? "" : `: did you mean "${suggestion}"?`
+        }`,
+      );
+    }
+    if (typeof raw !== "string" && typeof raw !== "number" && typeof raw !== "boolean") {
+      throw new TypeError(
+        `Invalid "${name}": ${String(raw)} must be a string, number or boolean`,
       );
     }
     const [field, kind] = entry;
     const text = String(raw).trim();
+    if (config[field] !== undefined) {
+      throw new TypeError(
+        `Duplicate producer property "${name}": "${field}" is already set by another property`,
+      );
+    }
     switch (kind) {
       case "string":
         config[field] = text;
         break;
-      case "int": {
-        const value = Number(text);
-        if (text === "" || !Number.isFinite(value)) {
-          throw new TypeError(`Invalid "${name}": "${raw}" is not a number`);
+      case "int":
+        if (!/^[+-]?\d+$/.test(text)) {
+          throw new TypeError(`Invalid "${name}": "${raw}" is not an integer`);
         }
-        config[field] = value;
+        config[field] = Number(text);
         break;
-      }
-      case "bool":
-        if (text !== "true" && text !== "false") {
+      case "bool": {
+        const lower = text.toLowerCase();
+        if (lower !== "true" && lower !== "false") {
           throw new TypeError(`Invalid "${name}": "${raw}" must be true or false`);
         }
-        config[field] = text === "true";
+        config[field] = lower === "true";
         break;
-      case "acks":
-        if (text === "all" || text === "-1") config[field] = "all";
-        else if (text === "0" || text === "1") config[field] = Number(text);
+      }
+      case "acks": {
+        const lower = text.toLowerCase();
+        if (lower === "all" || lower === "-1") config[field] = "all";
+        else if (lower === "0" || lower === "1") config[field] = Number(lower);
         else throw new TypeError(`Invalid "acks": "${raw}" must be 0, 1, -1 or all`);
         break;
-      default:
-        config[field] = text;
+      }
     }
+  }
+  const codec = config.compressionType;
+  for (const [name, levelCodec] of Object.entries(CODEC_LEVELS)) {
+    const raw = properties[name];
+    if (raw === undefined || levelCodec !== codec) continue;
+    const text = String(raw).trim();
+    if (!/^[+-]?\d+$/.test(text)) {
+      throw new TypeError(`Invalid "${name}": "${raw}" is not an integer`);
+    }
+    if (config.compressionLevel !== undefined) {
+      throw new TypeError(
+        `Duplicate producer property "${name}": "compressionLevel" is already set by "compression.level"`,
+      );
+    }
+    config.compressionLevel = Number(text);
   }
   if (config.bootstrapServers === undefined) {
     throw new TypeError(

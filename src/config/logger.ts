@@ -26,7 +26,7 @@ const noop = () => {};
  * @example
  * ```ts
  * import { silentLogger } from "./logger.ts";
- * silentLogger.error("ignored");
+ * if (silentLogger.error("ignored", { partition: 1 }) !== undefined) throw new Error();
  * ```
  */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
@@ -34,25 +34,48 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 
 /**
- * A logger writing one line per event to the console (stderr for warn/error), from `level` up.
+ * A log level, least to most severe.
+ *
+ * @example
+ * ```ts
+ * import type { LogLevel } from "./logger.ts";
+ * const level: LogLevel = "warn";
+ * if (level !== "warn") throw new Error();
+ * ```
+ */
+export type LogLevel = keyof typeof LEVELS;
+
+/**
+ * A logger writing one line per event to the console (`console.error` for warn and error,
+ * `console.log` below), from `level` up, with the fields as JSON (bigints as strings).
+ *
+ * @param level The least severe level written. @default "info"
+ * @returns The logger.
  *
  * @example
  * ```ts
  * import { consoleLogger } from "./logger.ts";
  * const logger = consoleLogger("error");
  * logger.debug("not shown");
+ * let message = "";
+ * try { consoleLogger("verbose" as "info"); } catch (e) { message = (e as Error).message; }
+ * if (!message.startsWith('Invalid log level "verbose"')) throw new Error(message);
  * ```
  */
-export function consoleLogger(level: keyof typeof LEVELS = "info"): Logger {
+export function consoleLogger(level: LogLevel = "info"): Logger {
+  if (!Object.hasOwn(LEVELS, level)) {
+    throw new RangeError(
+      `Invalid log level "${level}": must be "debug", "info", "warn" or "error"`,
+    );
+  }
   const min = LEVELS[level];
-  const line =
-    (name: keyof typeof LEVELS) => (message: string, fields?: Record<string, unknown>) => {
-      if (LEVELS[name] < min) return;
-      const text = `[sluice] ${name.toUpperCase()} ${message}${
-        fields ? " " + JSON.stringify(fields, (_k, v) => typeof v === "bigint" ? String(v) : v) : ""
-      }`;
-      if (LEVELS[name] >= LEVELS.warn) console.error(text);
-      else console.log(text);
-    };
+  const line = (name: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[name] < min) return;
+    const text = `[sluice] ${name.toUpperCase()} ${message}${
+      fields ? " " + JSON.stringify(fields, (_k, v) => typeof v === "bigint" ? String(v) : v) : ""
+    }`;
+    if (LEVELS[name] >= LEVELS.warn) console.error(text);
+    else console.log(text);
+  };
   return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
 }

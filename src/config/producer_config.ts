@@ -8,91 +8,119 @@ export type CompressionType = "none" | "gzip" | "snappy" | "lz4" | "zstd";
 
 /**
  * Producer settings: Java's names in camelCase, with Java's defaults. Each field names its
- * Java property; `fromJavaProperties()` accepts those names directly.
+ * Java property; `fromJavaProperties()` accepts those names directly. Unknown fields are
+ * rejected (a typo such as `lingerMS` must not pass silently).
+ *
+ * @example
+ * ```ts
+ * import type { ProducerConfig } from "./producer_config.ts";
+ * const config: ProducerConfig = { bootstrapServers: ["127.0.0.1:9092"], lingerMs: 20, compressionType: "zstd" };
+ * if (config.lingerMs !== 20) throw new Error();
+ * ```
  */
 export interface ProducerConfig<K = unknown, V = unknown> {
-  /** Brokers to bootstrap from: "host:port,host:port" or a list (`bootstrap.servers`). */
+  /** Brokers to bootstrap from: "host:port,host:port" or a list (`bootstrap.servers`). Required. */
   bootstrapServers: string | readonly string[];
   /** Sent with every request (`client.id`). @default "sluice" */
-  clientId?: string;
+  clientId?: string | undefined;
   /** Acknowledgements to wait for: 0, 1 or "all"/-1 (`acks`). @default "all" */
-  acks?: 0 | 1 | -1 | "all";
+  acks?: 0 | 1 | -1 | "all" | undefined;
   /** How long a batch waits for more records (`linger.ms`). @default 5 */
-  lingerMs?: number;
+  lingerMs?: number | undefined;
   /** Batch size in bytes, uncompressed (`batch.size`). @default 16384 */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Bytes of records waiting for the brokers before writers wait (`buffer.memory`). @default 33554432 */
-  bufferMemory?: number;
+  bufferMemory?: number | undefined;
   /** How long `send()`/writes wait for buffer space or metadata (`max.block.ms`). @default 60000 */
-  maxBlockMs?: number;
+  maxBlockMs?: number | undefined;
   /** How long to wait for a response (`request.timeout.ms`). @default 30000 */
-  requestTimeoutMs?: number;
-  /** Upper bound from `send()` to success or failure, retries included (`delivery.timeout.ms`). @default 120000 */
-  deliveryTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
+  /**
+   * Upper bound from `send()` to success or failure, retries included (`delivery.timeout.ms`).
+   * Must be >= `lingerMs + requestTimeoutMs`; when left unset and the default is smaller than
+   * that sum, it becomes the sum (with a warning), as in Java. @default 120000
+   */
+  deliveryTimeoutMs?: number | undefined;
   /** Retries of retriable failures (`retries`). @default 2147483647 */
-  retries?: number;
+  retries?: number | undefined;
   /** First retry backoff (`retry.backoff.ms`). @default 100 */
-  retryBackoffMs?: number;
+  retryBackoffMs?: number | undefined;
   /** Largest retry backoff (`retry.backoff.max.ms`). @default 1000 */
-  retryBackoffMaxMs?: number;
+  retryBackoffMaxMs?: number | undefined;
   /** Produce requests in flight per broker (`max.in.flight.requests.per.connection`). @default 5 */
-  maxInFlightRequestsPerConnection?: number;
+  maxInFlightRequestsPerConnection?: number | undefined;
   /**
    * Idempotent delivery: no duplicates from retries, order kept (`enable.idempotence`).
-   * Requires acks "all". When not set explicitly and acks is 0 or 1, it is turned off (as in
-   * Java 3.x); set explicitly with conflicting settings, construction fails. @default true
+   * Requires acks "all", `retries` > 0 and `maxInFlightRequestsPerConnection` <= 5. Left
+   * unset, it yields to settings that contradict it: with acks 0 or 1, `retries: 0` or more
+   * than 5 requests in flight it is turned off (as Java 3.x does). Set to true explicitly with
+   * such settings, construction fails with a `RangeError`. @default true
    */
-  enableIdempotence?: boolean;
+  enableIdempotence?: boolean | undefined;
   /** Largest request in bytes (`max.request.size`). @default 1048576 */
-  maxRequestSize?: number;
+  maxRequestSize?: number | undefined;
   /** Refresh metadata at least this often (`metadata.max.age.ms`). @default 300000 */
-  metadataMaxAgeMs?: number;
+  metadataMaxAgeMs?: number | undefined;
   /** Forget topics not produced to for this long (`metadata.max.idle.ms`). @default 300000 */
-  metadataMaxIdleMs?: number;
+  metadataMaxIdleMs?: number | undefined;
   /**
    * Close idle connections after this long (`connections.max.idle.ms`). Accepted for
    * compatibility; sluice keeps its (few) broker connections until `close()`. @default 540000
    */
-  connectionsMaxIdleMs?: number;
+  connectionsMaxIdleMs?: number | undefined;
   /** First reconnect backoff (`reconnect.backoff.ms`). @default 50 */
-  reconnectBackoffMs?: number;
+  reconnectBackoffMs?: number | undefined;
   /** Largest reconnect backoff (`reconnect.backoff.max.ms`). @default 1000 */
-  reconnectBackoffMaxMs?: number;
+  reconnectBackoffMaxMs?: number | undefined;
   /** TCP connect timeout (`socket.connection.setup.timeout.ms`). @default 10000 */
-  socketConnectionSetupTimeoutMs?: number;
+  socketConnectionSetupTimeoutMs?: number | undefined;
   /** Codec for batches (`compression.type`). @default "none" */
-  compressionType?: CompressionType;
-  /** Codec level (`compression.gzip.level` etc.): gzip 1–9, lz4 1–17, zstd -131072..22. */
-  compressionLevel?: number;
+  compressionType?: CompressionType | undefined;
+  /**
+   * Codec level (`compression.gzip.level`, `compression.lz4.level`, `compression.zstd.level`):
+   * gzip 1–9, lz4 1–17, zstd -131072..22; not allowed for "none" and "snappy".
+   * @default undefined (the codec's own default)
+   */
+  compressionLevel?: number | undefined;
   /** "default" (murmur2 for keys, KIP-794 sticky otherwise) or a function. @default "default" */
-  partitioner?: "default" | Partitioner;
+  partitioner?: "default" | Partitioner | undefined;
   /** Ignore keys when partitioning (`partitioner.ignore.keys`). @default false */
-  partitionerIgnoreKeys?: boolean;
+  partitionerIgnoreKeys?: boolean | undefined;
   /** Weight sticky partitions by queue length (`partitioner.adaptive.partitioning.enable`). @default true */
-  partitionerAdaptivePartitioning?: boolean;
+  partitionerAdaptivePartitioning?: boolean | undefined;
   /**
    * Skip partitions whose leader is this slow (`partitioner.availability.timeout.ms`). Only 0
    * (off) is supported yet; keyless records already avoid partitions without a leader and,
    * with adaptive partitioning, those with long queues. @default 0
    */
-  partitionerAvailabilityTimeoutMs?: number;
-  /** Transactions are not supported yet: must be unset (`transactional.id`). */
-  transactionalId?: string;
+  partitionerAvailabilityTimeoutMs?: number | undefined;
+  /** Transactions are not supported yet: must be unset (`transactional.id`). @default undefined */
+  transactionalId?: string | undefined;
   /** Interceptors, run in order (`interceptor.classes`). @default [] */
-  interceptors?: readonly ProducerInterceptor[];
-  /** Key serializer (`key.serializer`); default: strings as UTF-8, bytes as is. */
-  keySerializer?: Serializer<K>;
-  /** Value serializer (`value.serializer`); default: strings as UTF-8, bytes as is. */
-  valueSerializer?: Serializer<V>;
-  /** Header value serializer; default: strings as UTF-8, bytes as is. */
-  headerSerializer?: Serializer<unknown>;
-  /** Where to log; silent by default. */
-  logger?: Logger;
-  /** Aborts the producer (like `abort()`) when signalled. */
-  signal?: AbortSignal;
+  interceptors?: readonly ProducerInterceptor[] | undefined;
+  /** Key serializer (`key.serializer`). @default strings as UTF-8, Uint8Array as is */
+  keySerializer?: Serializer<K> | undefined;
+  /** Value serializer (`value.serializer`). @default strings as UTF-8, Uint8Array as is */
+  valueSerializer?: Serializer<V> | undefined;
+  /** Header value serializer (no Java property). @default strings as UTF-8, Uint8Array as is */
+  headerSerializer?: Serializer<unknown> | undefined;
+  /** Where to log (no Java property). @default silentLogger */
+  logger?: Logger | undefined;
+  /** Aborts the producer (like `abort()`) when signalled (no Java property). @default undefined */
+  signal?: AbortSignal | undefined;
 }
 
-/** The config with every default filled in and every value checked. */
+/**
+ * The config with every default filled in and every value checked: what
+ * {@linkcode resolveProducerConfig} returns and the producer runs with.
+ *
+ * @example
+ * ```ts
+ * import { resolveProducerConfig, type ResolvedProducerConfig } from "./producer_config.ts";
+ * const config: ResolvedProducerConfig = resolveProducerConfig({ bootstrapServers: "127.0.0.1:9092" });
+ * if (config.acks !== -1 || config.clientId !== "sluice") throw new Error();
+ * ```
+ */
 export interface ResolvedProducerConfig {
   bootstrapServers: string | readonly string[];
   clientId: string;
@@ -131,7 +159,7 @@ export interface ResolvedProducerConfig {
 
 const MAX_INT = 2147483647;
 
-/** Integer fields: [default, min, max]. */
+/** Integer fields: [default, min, max], as Java's ConfigDef validators (tighter where 0 breaks). */
 const INTEGER_FIELDS = {
   lingerMs: [5, 0, MAX_INT],
   batchSize: [16384, 1, MAX_INT],
@@ -153,11 +181,15 @@ const INTEGER_FIELDS = {
   partitionerAvailabilityTimeoutMs: [0, 0, MAX_INT],
 } as const;
 
+type IntegerField = keyof typeof INTEGER_FIELDS;
+
 const BOOLEAN_FIELDS = {
   enableIdempotence: true,
   partitionerIgnoreKeys: false,
   partitionerAdaptivePartitioning: true,
 } as const;
+
+type BooleanField = keyof typeof BOOLEAN_FIELDS;
 
 const OTHER_FIELDS = [
   "bootstrapServers",
@@ -175,50 +207,84 @@ const OTHER_FIELDS = [
   "signal",
 ] as const;
 
-/** Every config field name, for typo suggestions. */
+/**
+ * Every `ProducerConfig` field name, for typo suggestions.
+ *
+ * @example
+ * ```ts
+ * import { PRODUCER_CONFIG_FIELDS } from "./producer_config.ts";
+ * if (!PRODUCER_CONFIG_FIELDS.includes("lingerMs")) throw new Error();
+ * ```
+ */
 export const PRODUCER_CONFIG_FIELDS: readonly string[] = [
   ...Object.keys(INTEGER_FIELDS),
   ...Object.keys(BOOLEAN_FIELDS),
   ...OTHER_FIELDS,
 ];
 
+const KNOWN_FIELDS = new Set(PRODUCER_CONFIG_FIELDS);
+const COMPRESSION_TYPES: readonly string[] = ["none", "gzip", "snappy", "lz4", "zstd"];
 const LEVEL_RANGES: Record<string, [number, number]> = {
   gzip: [1, 9],
   lz4: [1, 17],
   zstd: [-131072, 22],
 };
+const LOGGER_METHODS = ["debug", "info", "warn", "error"] as const;
 
 /**
- * Fills in defaults and checks every field: `TypeError` for a wrong type or unknown field
- * (with the nearest known name), `RangeError` for a value out of range, naming the field,
- * the value and the allowed range.
+ * Fills in defaults and checks every field: `TypeError` for a wrong type or an unknown field
+ * (with the nearest known name), `RangeError` for a value out of range, naming the field, the
+ * value and the allowed range. Adjustments Java makes silently are logged as warnings through
+ * the configured logger: defaulted idempotence turned off by contradicting settings, a
+ * defaulted `deliveryTimeoutMs` raised to `lingerMs + requestTimeoutMs`, a maximum backoff
+ * below its base raised to the base.
  *
- * @example
+ * @param config The user's settings.
+ * @returns Every field, checked, with defaults.
+ *
+ * @example Defaults, and an error naming the field, value and range
  * ```ts
  * import { resolveProducerConfig } from "./producer_config.ts";
  * const config = resolveProducerConfig({ bootstrapServers: "127.0.0.1:9092", acks: 1 });
  * if (config.batchSize !== 16384 || config.enableIdempotence) throw new Error();
  * let message = "";
  * try { resolveProducerConfig({ bootstrapServers: "x:1", batchSize: 0 }); } catch (e) { message = (e as Error).message; }
- * if (!message.includes('"batchSize"')) throw new Error(message);
+ * if (message !== 'Invalid "batchSize": 0 must be an integer between 1 and 2147483647') throw new Error(message);
  * ```
  */
 export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): ResolvedProducerConfig {
-  if (config === null || typeof config !== "object") {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
     throw new TypeError(
-      `Invalid producer config: expected an object with at least "bootstrapServers"`,
+      `Invalid producer config: ${String(config)} must be an object with "bootstrapServers"`,
     );
   }
-  for (const key of Object.keys(config)) {
-    if (!PRODUCER_CONFIG_FIELDS.includes(key)) {
+  const given = config as unknown as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      const suggestion = nearest(key, PRODUCER_CONFIG_FIELDS);
       throw new TypeError(
-        `Unknown producer config field "${key}": did you mean "${
-          nearest(key, PRODUCER_CONFIG_FIELDS)
-        }"?`,
+        `Unknown producer config field "${key}"${
+          suggestion === undefined ? "" : `: did you mean "${suggestion}"?`
+        }`,
       );
     }
   }
+  const logger = config.logger ?? silentLogger;
+  if (typeof logger !== "object" || logger === null) {
+    throw new TypeError(
+      `Invalid "logger": ${String(logger)} must be an object with debug, info, warn and error`,
+    );
+  }
+  for (const method of LOGGER_METHODS) {
+    if (typeof logger[method] !== "function") {
+      throw new TypeError(`Invalid "logger": its "${method}" must be a function`);
+    }
+  }
+
   const servers = config.bootstrapServers;
+  if (servers === undefined) {
+    throw new TypeError(`Missing "bootstrapServers": the brokers to connect to, e.g. "host:9092"`);
+  }
   const serverList = typeof servers === "string"
     ? servers.split(",")
     : Array.isArray(servers)
@@ -226,52 +292,57 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
     : undefined;
   if (
     serverList === undefined || serverList.length === 0 ||
-    serverList.some((s) => typeof s !== "string" || !/^.+:\d+$/.test(s.trim()))
+    serverList.some((s) => typeof s !== "string" || !/^\S+:\d{1,5}$/.test(s.trim()))
   ) {
     throw new TypeError(
       `Invalid "bootstrapServers": ${
-        JSON.stringify(servers)
-      } must be "host:port[,host:port…]" or a list of "host:port"`,
+        describe(servers)
+      } must be "host:port[,host:port…]" or a non-empty list of "host:port"`,
     );
   }
-  const integers = {} as Record<keyof typeof INTEGER_FIELDS, number>;
-  for (const [name, [fallback, min, max]] of Object.entries(INTEGER_FIELDS)) {
-    const value = (config as unknown as Record<string, unknown>)[name];
+
+  const integers = {} as Record<IntegerField, number>;
+  for (const name of Object.keys(INTEGER_FIELDS) as IntegerField[]) {
+    const [fallback, min, max] = INTEGER_FIELDS[name];
+    const value = given[name];
     if (value === undefined) {
-      integers[name as keyof typeof INTEGER_FIELDS] = fallback;
+      integers[name] = fallback;
       continue;
     }
     if (typeof value !== "number") {
-      throw new TypeError(`Invalid "${name}": ${JSON.stringify(value)} must be a number`);
+      throw new TypeError(`Invalid "${name}": ${describe(value)} must be a number`);
     }
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new RangeError(
         `Invalid "${name}": ${value} must be an integer between ${min} and ${max}`,
       );
     }
-    integers[name as keyof typeof INTEGER_FIELDS] = value;
+    integers[name] = value;
   }
-  const booleans = {} as Record<keyof typeof BOOLEAN_FIELDS, boolean>;
-  for (const [name, fallback] of Object.entries(BOOLEAN_FIELDS)) {
-    const value = (config as unknown as Record<string, unknown>)[name];
+  const booleans = {} as Record<BooleanField, boolean>;
+  for (const name of Object.keys(BOOLEAN_FIELDS) as BooleanField[]) {
+    const value = given[name];
     if (value !== undefined && typeof value !== "boolean") {
-      throw new TypeError(`Invalid "${name}": ${JSON.stringify(value)} must be true or false`);
+      throw new TypeError(`Invalid "${name}": ${describe(value)} must be true or false`);
     }
-    booleans[name as keyof typeof BOOLEAN_FIELDS] = value ?? fallback;
+    booleans[name] = value ?? BOOLEAN_FIELDS[name];
   }
+
+  const givenAcks: unknown = config.acks ?? "all";
   let acks: 0 | 1 | -1;
-  const givenAcks = config.acks ?? "all";
   if (givenAcks === "all" || givenAcks === -1) acks = -1;
   else if (givenAcks === 0 || givenAcks === 1) acks = givenAcks;
-  else {throw new RangeError(
-      `Invalid "acks": ${JSON.stringify(givenAcks)} must be 0, 1, -1 or "all"`,
-    );}
+  else if (typeof givenAcks !== "number" && typeof givenAcks !== "string") {
+    throw new TypeError(`Invalid "acks": ${describe(givenAcks)} must be 0, 1, -1 or "all"`);
+  } else {
+    throw new RangeError(`Invalid "acks": ${describe(givenAcks)} must be 0, 1, -1 or "all"`);
+  }
 
   let enableIdempotence = booleans.enableIdempotence;
   if (config.enableIdempotence === true) {
     if (acks !== -1) {
       throw new RangeError(
-        `Invalid "acks": ${givenAcks} must be "all" when "enableIdempotence" is true`,
+        `Invalid "acks": ${describe(givenAcks)} must be "all" when "enableIdempotence" is true`,
       );
     }
     if (integers.retries === 0) {
@@ -288,26 +359,56 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
   ) {
     // As Java 3.x: idempotence defaults on, but yields to settings that contradict it.
     enableIdempotence = false;
-  }
-  if (integers.deliveryTimeoutMs < integers.lingerMs + integers.requestTimeoutMs) {
-    throw new RangeError(
-      `Invalid "deliveryTimeoutMs": ${integers.deliveryTimeoutMs} must be >= lingerMs + requestTimeoutMs ` +
-        `(${integers.lingerMs} + ${integers.requestTimeoutMs})`,
+    logger.info(
+      "Idempotence disabled: acks, retries or maxInFlightRequestsPerConnection conflict",
+      {
+        acks,
+        retries: integers.retries,
+        maxInFlightRequestsPerConnection: integers.maxInFlightRequestsPerConnection,
+      },
     );
   }
+
+  const lingerAndRequest = integers.lingerMs + integers.requestTimeoutMs;
+  if (integers.deliveryTimeoutMs < lingerAndRequest) {
+    if (config.deliveryTimeoutMs !== undefined) {
+      throw new RangeError(
+        `Invalid "deliveryTimeoutMs": ${integers.deliveryTimeoutMs} must be >= lingerMs + requestTimeoutMs ` +
+          `(${integers.lingerMs} + ${integers.requestTimeoutMs} = ${lingerAndRequest})`,
+      );
+    }
+    // As Java: only a defaulted delivery timeout is raised; an explicit one is an error above.
+    logger.warn("deliveryTimeoutMs raised to lingerMs + requestTimeoutMs", {
+      deliveryTimeoutMs: lingerAndRequest,
+    });
+    integers.deliveryTimeoutMs = Math.min(MAX_INT, lingerAndRequest);
+  }
+  raiseMaxToBase(integers, "retryBackoffMaxMs", "retryBackoffMs", logger);
+  raiseMaxToBase(integers, "reconnectBackoffMaxMs", "reconnectBackoffMs", logger);
+
   const compressionType = config.compressionType ?? "none";
-  if (!["none", "gzip", "snappy", "lz4", "zstd"].includes(compressionType)) {
-    throw new RangeError(
+  if (typeof compressionType !== "string") {
+    throw new TypeError(
       `Invalid "compressionType": ${
-        JSON.stringify(compressionType)
+        describe(compressionType)
       } must be "none", "gzip", "snappy", "lz4" or "zstd"`,
+    );
+  }
+  if (!COMPRESSION_TYPES.includes(compressionType)) {
+    throw new RangeError(
+      `Invalid "compressionType": "${compressionType}" must be "none", "gzip", "snappy", "lz4" or "zstd"`,
     );
   }
   const level = config.compressionLevel;
   if (level !== undefined) {
+    if (typeof level !== "number") {
+      throw new TypeError(`Invalid "compressionLevel": ${describe(level)} must be a number`);
+    }
     const range = LEVEL_RANGES[compressionType];
     if (range === undefined) {
-      throw new RangeError(`Invalid "compressionLevel": ${compressionType} takes no level`);
+      throw new RangeError(
+        `Invalid "compressionLevel": ${level} is not allowed with compressionType "${compressionType}": only gzip, lz4 and zstd take a level`,
+      );
     }
     if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
       throw new RangeError(
@@ -325,55 +426,146 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
   const partitioner = config.partitioner ?? "default";
   if (partitioner !== "default" && typeof partitioner !== "function") {
     throw new TypeError(
-      `Invalid "partitioner": must be "default" or a function (record, partitionCount) => partition`,
+      `Invalid "partitioner": ${
+        describe(partitioner)
+      } must be "default" or a function (record, partitionCount, cluster) => partition`,
     );
   }
   if (config.transactionalId !== undefined) {
     throw new TypeError(
-      `Invalid "transactionalId": transactions are not supported yet; remove it (idempotence is on by default)`,
+      `Invalid "transactionalId": ${
+        describe(config.transactionalId)
+      } is not supported yet: transactions are not implemented; remove it (idempotence is on by default)`,
     );
   }
   const clientId = config.clientId ?? "sluice";
-  if (typeof clientId !== "string") throw new TypeError(`Invalid "clientId": must be a string`);
+  if (typeof clientId !== "string") {
+    throw new TypeError(`Invalid "clientId": ${describe(clientId)} must be a string`);
+  }
   const interceptors = config.interceptors ?? [];
   if (!Array.isArray(interceptors)) {
-    throw new TypeError(`Invalid "interceptors": must be an array of interceptor objects`);
+    throw new TypeError(
+      `Invalid "interceptors": ${describe(interceptors)} must be an array of interceptor objects`,
+    );
+  }
+  for (let i = 0; i < interceptors.length; i++) {
+    const interceptor: unknown = interceptors[i];
+    if (typeof interceptor !== "object" || interceptor === null) {
+      throw new TypeError(
+        `Invalid "interceptors": entry ${i} is ${
+          describe(interceptor)
+        }, not an object with onSend, onAcknowledgement or close`,
+      );
+    }
   }
   for (const name of ["keySerializer", "valueSerializer", "headerSerializer"] as const) {
     if (config[name] !== undefined && typeof config[name] !== "function") {
       throw new TypeError(
-        `Invalid "${name}": must be a function (data, topic) => Uint8Array | null`,
+        `Invalid "${name}": ${
+          describe(config[name])
+        } must be a function (data, topic) => Uint8Array | null`,
       );
     }
+  }
+  const signal = config.signal;
+  if (
+    signal !== undefined &&
+    (typeof signal !== "object" || signal === null || typeof signal.aborted !== "boolean" ||
+      typeof signal.addEventListener !== "function")
+  ) {
+    throw new TypeError(`Invalid "signal": ${describe(signal)} must be an AbortSignal`);
   }
   return {
     bootstrapServers: servers,
     clientId,
     acks,
-    ...integers,
+    lingerMs: integers.lingerMs,
+    batchSize: integers.batchSize,
+    bufferMemory: integers.bufferMemory,
+    maxBlockMs: integers.maxBlockMs,
+    requestTimeoutMs: integers.requestTimeoutMs,
+    deliveryTimeoutMs: integers.deliveryTimeoutMs,
+    retries: integers.retries,
+    retryBackoffMs: integers.retryBackoffMs,
+    retryBackoffMaxMs: integers.retryBackoffMaxMs,
+    maxInFlightRequestsPerConnection: integers.maxInFlightRequestsPerConnection,
     enableIdempotence,
-    compressionType,
+    maxRequestSize: integers.maxRequestSize,
+    metadataMaxAgeMs: integers.metadataMaxAgeMs,
+    metadataMaxIdleMs: integers.metadataMaxIdleMs,
+    connectionsMaxIdleMs: integers.connectionsMaxIdleMs,
+    reconnectBackoffMs: integers.reconnectBackoffMs,
+    reconnectBackoffMaxMs: integers.reconnectBackoffMaxMs,
+    socketConnectionSetupTimeoutMs: integers.socketConnectionSetupTimeoutMs,
+    compressionType: compressionType as CompressionType,
     compressionLevel: level,
     partitioner,
     partitionerIgnoreKeys: booleans.partitionerIgnoreKeys,
     partitionerAdaptivePartitioning: booleans.partitionerAdaptivePartitioning,
+    partitionerAvailabilityTimeoutMs: integers.partitionerAvailabilityTimeoutMs,
     interceptors,
     keySerializer: config.keySerializer as Serializer<unknown> | undefined,
     valueSerializer: config.valueSerializer as Serializer<unknown> | undefined,
     headerSerializer: config.headerSerializer,
-    logger: config.logger ?? silentLogger,
-    signal: config.signal,
+    logger,
+    signal,
   };
 }
 
-/** The known name closest to `name` (edit distance), for "did you mean" messages. */
-export function nearest(name: string, known: readonly string[]): string {
-  let best = known[0]!;
+/** A maximum backoff below its base makes the backoff constant at the base (Java warns too). */
+function raiseMaxToBase(
+  integers: Record<IntegerField, number>,
+  max: IntegerField,
+  base: IntegerField,
+  logger: Logger,
+): void {
+  if (integers[max] < integers[base]) {
+    logger.warn(`${max} raised to ${base}: the backoff will not grow`, {
+      [max]: integers[max],
+      [base]: integers[base],
+    });
+    integers[max] = integers[base];
+  }
+}
+
+/** A value for an error message: strings quoted, objects as JSON where possible. */
+function describe(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "object" && value !== null) {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}
+
+/**
+ * The known name closest to `name` by case-insensitive edit distance, for "did you mean"
+ * messages; undefined when nothing is close (more than a third of the name would change).
+ *
+ * @param name The unknown name.
+ * @param known The valid names.
+ * @returns The suggestion, if any.
+ *
+ * @example
+ * ```ts
+ * import { nearest } from "./producer_config.ts";
+ * if (nearest("lingerMS", ["lingerMs", "batchSize"]) !== "lingerMs") throw new Error();
+ * if (nearest("colour", ["lingerMs", "batchSize"]) !== undefined) throw new Error();
+ * ```
+ */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
   let bestDistance = Infinity;
   const a = name.toLowerCase();
+  const row: number[] = [];
   for (const candidate of known) {
     const b = candidate.toLowerCase();
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let j = 0; j <= b.length; j++) row[j] = j;
     for (let i = 1; i <= a.length; i++) {
       let previous = row[0]!;
       row[0] = i;
@@ -388,5 +580,5 @@ export function nearest(name: string, known: readonly string[]): string {
       best = candidate;
     }
   }
-  return best;
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }

@@ -11,17 +11,41 @@ import { Writer } from "../protocol/writer.ts";
 import { FrameReader } from "./frame_reader.ts";
 import { connectTransport, type Transport } from "./transport.ts";
 
-/** Options for `BrokerConnection.connect()`. */
+/** Options for {@linkcode BrokerConnection.connect}. */
 export interface BrokerConnectionOptions {
+  /** The broker's host name or IP address. */
   host: string;
+  /** The broker's port. */
   port: number;
-  /** The broker's id, or -1 for a bootstrap connection. */
+  /** The broker's id, or -1 for a bootstrap connection (id not known yet). */
   nodeId: number;
+  /** The `client.id` sent in every request header. */
   clientId: string;
+  /** How long a request may wait for its response before it fails and the connection closes. */
   requestTimeoutMs: number;
+  /** How long the TCP connect may take. */
   connectTimeoutMs: number;
+  /**
+   * Requests in flight above which `writable` turns false. Advisory: `send()` never refuses
+   * a request; a sender checks `writable` (or awaits `drained()`) before sending.
+   * @default Infinity
+   */
+  maxInFlight?: number;
+  /** ApiVersions v3's `client_software_name`. @default "sluice" */
   clientSoftwareName?: string;
+  /** ApiVersions v3's `client_software_version`. @default "0.1.0" */
   clientSoftwareVersion?: string;
+}
+
+/** Per-request options for {@linkcode BrokerConnection.send}. */
+export interface SendOptions {
+  /** The API version to use. @default the highest both sides support (`versionFor(api)`) */
+  version?: number;
+  /**
+   * False when the broker sends no response (Produce with acks=0): `send()` then resolves
+   * with undefined once the request is handed to the transport. @default true
+   */
+  expectResponse?: boolean;
 }
 
 interface PendingRequest {
@@ -32,115 +56,162 @@ interface PendingRequest {
   deadline: number;
 }
 
+/** Requests larger than this are encoded into a writer of their own, then dropped. */
+const KEEP_WRITER_BYTES = 1024 * 1024;
+
 /**
- * One connection to one broker: size-prefixed framing, correlation ids, pipelined requests,
- * a per-request timeout and the ApiVersions handshake. When the socket dies every pending
- * request is rejected with a `ConnectionError` (retriable), naming the broker.
+ * One connection to one broker: size-prefixed framing, correlation ids, pipelined requests
+ * (responses are matched by correlation id, so their order does not matter), a per-request
+ * timeout and the ApiVersions handshake.
  *
- * A request that times out closes the connection (as Java's client does): its fate, and that
- * of every request behind it, is unknown, and a fresh connection is the only clean state.
+ * Failure model: when the socket dies, or a response cannot be decoded, every pending request
+ * is rejected with a retriable `ConnectionError` naming the broker, with the cause. A request
+ * that times out is rejected with `TimeoutError` ("REQUEST_TIMEOUT") and the connection is
+ * closed, as Java's client does: whether the broker processed it, and anything behind it, is
+ * unknown, and only a fresh connection is a clean state. A closed connection stays closed;
+ * connect again for a new one.
  *
- * @example
- * ```ts ignore
+ * @example Connecting where nothing listens fails with a retriable ConnectionError
+ * ```ts
  * import { BrokerConnection } from "./broker_connection.ts";
- * import { MetadataApi } from "../protocol/metadata.ts";
- * const connection = await BrokerConnection.connect({
- *   host: "127.0.0.1", port: 9092, nodeId: -1, clientId: "sluice", requestTimeoutMs: 30000, connectTimeoutMs: 10000,
- * });
- * const metadata = await connection.send(MetadataApi, { topics: null });
- * await connection.close();
+ * import { ConnectionError } from "../errors/client_errors.ts";
+ * const failure = await BrokerConnection.connect({
+ *   host: "127.0.0.1", port: 1, nodeId: 1, clientId: "sluice",
+ *   requestTimeoutMs: 30000, connectTimeoutMs: 2000,
+ * }).then(() => undefined, (error: unknown) => error);
+ * if (!(failure instanceof ConnectionError) || !failure.retriable) throw new Error("unexpected");
  * ```
  */
 export class BrokerConnection {
+  /** The broker's host, as given to `connect()`. */
   readonly host: string;
+  /** The broker's port. */
   readonly port: number;
+  /** The broker's id, or -1 for a bootstrap connection. */
   readonly nodeId: number;
-  readonly #options: BrokerConnectionOptions;
+  /** Resolves once the connection is closed (by `close()`, a timeout or the socket dying). */
+  readonly closed: Promise<void>;
+  readonly #clientId: string;
+  readonly #requestTimeoutMs: number;
+  readonly #maxInFlight: number;
   #transport: Transport | undefined;
   readonly #pending = new Map<number, PendingRequest>();
   #nextCorrelationId = 1;
   #versions = new Map<number, ApiVersionRange>();
   #open = false;
+  #failed = false;
   #closeError: Error | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
-  readonly #writer = new Writer(4096);
+  #writer = new Writer(4096);
   readonly #frames: FrameReader;
-  #closedResolve!: () => void;
-  /** Resolves once the socket is gone. */
-  readonly closed: Promise<void>;
+  /** False after the transport's `write()` returned false, until it drains. */
+  #transportWritable = true;
+  #watchingDrain = false;
+  #writableWaiters: Array<() => void> = [];
+  #resolveClosed!: () => void;
 
   private constructor(options: BrokerConnectionOptions) {
-    this.#options = options;
     this.host = options.host;
     this.port = options.port;
     this.nodeId = options.nodeId;
+    this.#clientId = options.clientId;
+    this.#requestTimeoutMs = options.requestTimeoutMs;
+    this.#maxInFlight = options.maxInFlight ?? Infinity;
     this.#frames = new FrameReader((frame) => this.#onFrame(frame));
-    this.closed = new Promise((resolve) => this.#closedResolve = resolve);
+    this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
 
   /**
-   * Connects and negotiates API versions (ApiVersions v3, falling back to the version the
-   * broker names when it answers UNSUPPORTED_VERSION).
+   * Connects and negotiates API versions: ApiVersions v3 first, and when the broker answers
+   * UNSUPPORTED_VERSION, again with the highest ApiVersions version it names (v0 if its
+   * answer names none).
+   *
+   * @param options Where to connect, ids, timeouts.
+   * @returns The open connection, with the broker's version ranges known.
+   * @throws {ConnectionError} When the connection cannot be made or dies during the handshake.
+   * @throws {TimeoutError} When the handshake gets no answer within `requestTimeoutMs`.
    */
   static async connect(options: BrokerConnectionOptions): Promise<BrokerConnection> {
     const connection = new BrokerConnection(options);
-    connection.#transport = await connectTransport({
+    const transport = await connectTransport({
       host: options.host,
       port: options.port,
       connectTimeoutMs: options.connectTimeoutMs,
       handlers: {
-        onData: (chunk) => {
-          try {
-            connection.#frames.push(chunk);
-          } catch (error) {
-            connection.#fail(error as Error);
-          }
-        },
-        onClose: (error) => connection.#fail(error),
+        onData: (chunk) => connection.#onData(chunk),
+        onClose: (error) => connection.#onTransportClose(error),
       },
     });
+    connection.#transport = transport;
     connection.#open = true;
-    connection.#timer = setInterval(
-      () => connection.#checkTimeouts(),
-      Math.min(1000, Math.max(10, options.requestTimeoutMs / 4)),
-    );
+    // Checking a few times per timeout bounds how late a timeout fires (<= 1 s, or 25%).
+    const period = Math.min(1000, Math.max(10, Math.floor(options.requestTimeoutMs / 4)));
+    connection.#timer = setInterval(() => connection.#checkTimeouts(), period);
     try {
-      await connection.#handshake();
+      await connection.#handshake(options);
     } catch (error) {
-      connection.#fail(error as Error);
+      connection.#fail(asError(error));
       throw error;
     }
     return connection;
   }
 
-  /** True until the socket closes. */
+  /** True until the connection closes. */
   get isOpen(): boolean {
     return this.#open;
   }
 
-  /** Requests waiting for a response. */
+  /** Requests sent and waiting for their response. */
   get inFlight(): number {
     return this.#pending.size;
   }
 
-  /** The broker's version range for an API key, from the handshake. */
+  /**
+   * True when a sender may write more: the transport is below its high-water mark and fewer
+   * than `maxInFlight` requests wait. False once closed.
+   */
+  get writable(): boolean {
+    return this.#open && this.#transportWritable && this.#pending.size < this.#maxInFlight;
+  }
+
+  /**
+   * Resolves once `writable` is true again, or the connection closed (check `isOpen`).
+   *
+   * @returns A promise that never rejects.
+   */
+  drained(): Promise<void> {
+    if (this.writable || !this.#open) return Promise.resolve();
+    this.#watchTransportDrain();
+    return new Promise((resolve) => this.#writableWaiters.push(resolve));
+  }
+
+  /**
+   * The broker's version range for an API key, from the handshake.
+   *
+   * @param apiKey The API key, e.g. `ApiKey.Produce`.
+   * @returns The range, or undefined when the broker does not offer the API.
+   */
   brokerVersions(apiKey: number): ApiVersionRange | undefined {
     return this.#versions.get(apiKey);
   }
 
   /**
-   * The highest version of `api` both sides support. Throws `ProtocolError` when there is
-   * none, naming both ranges.
+   * The highest version of `api` both sides support.
+   *
+   * @param api The API.
+   * @returns The version to use.
+   * @throws {ProtocolError} ("UNSUPPORTED_VERSION") when the ranges do not overlap, naming both.
    */
   versionFor(api: ApiDescriptor<unknown, unknown>): number {
     const broker = this.#versions.get(api.apiKey);
     const version = pickVersion(api, broker);
     if (version === undefined) {
+      const theirs = broker === undefined
+        ? "does not support it"
+        : `supports v${broker.minVersion}-v${broker.maxVersion}`;
       throw new ProtocolError(
-        `Cannot use ${api.name} with broker ${this.nodeId} (${this.host}:${this.port}): it supports ` +
-          `${
-            broker ? `v${broker.minVersion}-v${broker.maxVersion}` : "no version"
-          }, sluice v${api.minVersion}-v${api.maxVersion}`,
+        `Cannot use ${api.name} with ${this.#describe()}: the broker ${theirs}, ` +
+          `sluice supports v${api.minVersion}-v${api.maxVersion}`,
         { code: "UNSUPPORTED_VERSION" },
       );
     }
@@ -148,43 +219,41 @@ export class BrokerConnection {
   }
 
   /**
-   * Sends a request. With `expectResponse: false` (Produce with acks=0) it resolves with
-   * undefined once queued on the socket.
+   * Sends a request; requests are pipelined (no limit at this layer).
+   *
+   * @param api The API.
+   * @param request The request body.
+   * @param options The version, and whether a response comes.
+   * @returns The decoded response, or undefined with `expectResponse: false`.
+   * @throws {ConnectionError} (rejection) When the connection is or becomes closed.
+   * @throws {TimeoutError} (rejection) When no response came within `requestTimeoutMs`.
+   * @throws {ProtocolError} (rejection) When no version fits or the response is malformed.
    */
   send<Req, Res>(
     api: ApiDescriptor<Req, Res>,
     request: Req,
-    options: { version?: number; expectResponse?: boolean } = {},
+    options?: SendOptions,
   ): Promise<Res | undefined> {
     if (!this.#open) {
       return Promise.reject(
         new ConnectionError(
-          `Cannot send ${api.name} to broker ${this.nodeId} (${this.host}:${this.port}): the connection is closed`,
-          {
-            cause: this.#closeError,
-          },
+          `Cannot send ${api.name} to ${this.#describe()}: the connection is closed`,
+          { cause: this.#closeError },
         ),
       );
     }
+    const correlationId = this.#nextCorrelationId;
     let version: number;
+    let frame: Uint8Array;
     try {
-      version = options.version ?? this.versionFor(api as ApiDescriptor<unknown, unknown>);
+      version = options?.version ?? this.versionFor(api as ApiDescriptor<unknown, unknown>);
+      frame = this.#encode(api, version, correlationId, request);
     } catch (error) {
       return Promise.reject(error);
     }
-    const correlationId = this.#nextCorrelationId;
-    this.#nextCorrelationId = (this.#nextCorrelationId + 1) & 0x7fffffff;
-    // The frame is copied out of the shared writer because the transport keeps it queued.
-    const frame = encodeRequestFrame(
-      api,
-      version,
-      correlationId,
-      this.#options.clientId,
-      request,
-      this.#writer,
-    ).slice();
-    if (options.expectResponse === false) {
-      this.#transport!.write(frame);
+    this.#nextCorrelationId = correlationId === 0x7fffffff ? 0 : correlationId + 1;
+    if (options?.expectResponse === false) {
+      this.#write(frame);
       return Promise.resolve(undefined);
     }
     return new Promise<Res | undefined>((resolve, reject) => {
@@ -193,102 +262,183 @@ export class BrokerConnection {
         version,
         resolve: resolve as (response: unknown) => void,
         reject,
-        deadline: Date.now() + this.#options.requestTimeoutMs,
+        deadline: performance.now() + this.#requestTimeoutMs,
       });
-      this.#transport!.write(frame);
+      this.#write(frame);
     });
   }
 
-  /** Resolves once the socket can take more bytes. */
-  drained(): Promise<void> {
-    return this.#transport?.drained() ?? Promise.resolve();
+  /**
+   * Closes the connection: bytes already handed to the transport are still written (an acks=0
+   * Produce is not lost), then the socket closes. Pending requests are rejected with
+   * `ConnectionError` ("Connection to broker N (host:port) was closed"). Idempotent.
+   *
+   * @returns Resolves once closed.
+   */
+  close(): Promise<void> {
+    if (this.#open) this.#fail(undefined);
+    return this.closed;
   }
 
-  /** Closes the connection; pending requests are rejected with `ConnectionError`. */
-  async close(): Promise<void> {
-    if (this.#open) {
-      this.#transport?.close();
-      this.#fail(undefined);
-    }
-    await this.closed;
-  }
-
-  async #handshake(): Promise<void> {
+  async #handshake(options: BrokerConnectionOptions): Promise<void> {
+    const request = {
+      clientSoftwareName: options.clientSoftwareName ?? "sluice",
+      clientSoftwareVersion: options.clientSoftwareVersion ?? "0.1.0",
+    };
     let version = ApiVersionsApi.maxVersion;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const response = await this.send(ApiVersionsApi, {
-        clientSoftwareName: this.#options.clientSoftwareName ?? "sluice",
-        clientSoftwareVersion: this.#options.clientSoftwareVersion ?? "0.1.0",
-      }, { version });
-      if (response === undefined) throw new ProtocolError("ApiVersions returned no response");
-      if (response.errorCode === 35) {
-        // UNSUPPORTED_VERSION: retry with the highest ApiVersions version the broker named.
-        const theirs = response.apiKeys.find((range) => range.apiKey === ApiVersionsApi.apiKey);
-        version = Math.min(ApiVersionsApi.maxVersion, theirs?.maxVersion ?? 0);
-        continue;
+    for (;;) {
+      const response = (await this.send(ApiVersionsApi, request, { version }))!;
+      if (response.errorCode === 0) {
+        this.#versions = new Map(response.apiKeys.map((range) => [range.apiKey, range]));
+        return;
       }
-      if (response.errorCode !== 0) {
+      // UNSUPPORTED_VERSION (35) lists what the broker speaks: retry with its highest
+      // ApiVersions version, always lower than the one refused, so this ends at v0.
+      if (response.errorCode !== 35 || version === 0) {
         throw BrokerError.fromCode(
           response.errorCode,
           null,
-          `ApiVersions to ${this.host}:${this.port}`,
+          `ApiVersions v${version} to ${this.#describe()}`,
         );
       }
-      this.#versions = new Map(response.apiKeys.map((range) => [range.apiKey, range]));
+      const theirs = response.apiKeys.find((range) => range.apiKey === ApiVersionsApi.apiKey);
+      version = Math.max(0, Math.min(version - 1, theirs?.maxVersion ?? 0));
+    }
+  }
+
+  #encode<Req>(
+    api: ApiDescriptor<Req, unknown>,
+    version: number,
+    correlationId: number,
+    request: Req,
+  ): Uint8Array {
+    // One copy: the shared writer's view is copied to an exact-size buffer that the
+    // transport keeps until written (it coalesces small frames, passes large ones as is).
+    const frame = encodeRequestFrame(
+      api,
+      version,
+      correlationId,
+      this.#clientId,
+      request,
+      this.#writer,
+    )
+      .slice();
+    if (frame.length > KEEP_WRITER_BYTES) this.#writer = new Writer(4096); // don't pin a huge one
+    return frame;
+  }
+
+  #write(frame: Uint8Array): void {
+    if (!this.#transport!.write(frame)) this.#transportWritable = false;
+  }
+
+  #watchTransportDrain(): void {
+    if (this.#transportWritable || this.#watchingDrain) return;
+    this.#watchingDrain = true;
+    void this.#transport!.drained().then(() => {
+      this.#watchingDrain = false;
+      this.#transportWritable = true;
+      this.#wakeWritableWaiters();
+    });
+  }
+
+  #wakeWritableWaiters(): void {
+    if (this.#writableWaiters.length === 0) return;
+    if (this.#open && !this.writable) {
+      this.#watchTransportDrain();
       return;
     }
-    throw new ProtocolError(`Cannot negotiate ApiVersions with ${this.host}:${this.port}`);
+    const waiters = this.#writableWaiters;
+    this.#writableWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #onData(chunk: Uint8Array): void {
+    try {
+      this.#frames.push(chunk);
+    } catch (error) {
+      this.#fail(asError(error));
+    }
   }
 
   #onFrame(frame: Uint8Array): void {
+    if (!this.#open) return;
     const correlationId = readCorrelationId(frame);
     const pending = this.#pending.get(correlationId);
-    if (pending === undefined) return; // answered after its timeout
+    // Unknown ids are ignored, not fatal: some brokers (librdkafka's mock) answer acks=0
+    // Produce requests, which were never registered. Timed-out ids cannot occur (a timeout
+    // closes the connection).
+    if (pending === undefined) return;
     this.#pending.delete(correlationId);
     let response: unknown;
     try {
       response = decodeResponseFrame(pending.api, pending.version, frame);
     } catch (error) {
       pending.reject(error);
-      this.#fail(error as Error);
-      return;
+      throw error; // the stream is suspect: #onData closes the connection
     }
     pending.resolve(response);
+    if (this.#writableWaiters.length > 0) this.#wakeWritableWaiters();
+  }
+
+  #onTransportClose(error: Error | undefined): void {
+    if (!this.#open) return;
+    this.#fail(
+      error ?? new ConnectionError(`${capitalize(this.#describe())} closed the connection`),
+    );
   }
 
   #checkTimeouts(): void {
-    const now = Date.now();
-    for (const pending of this.#pending.values()) {
-      if (now < pending.deadline) continue;
-      const error = new TimeoutError(
-        `${pending.api.name} to broker ${this.nodeId} (${this.host}:${this.port}) timed out after ` +
-          `requestTimeoutMs (${this.#options.requestTimeoutMs} ms); closing the connection`,
-        "REQUEST_TIMEOUT",
-      );
-      this.#fail(error); // closes the transport too
-      return;
-    }
+    // Every request has the same timeout, so the oldest expires first.
+    const oldest = this.#pending.values().next().value;
+    if (oldest === undefined || performance.now() < oldest.deadline) return;
+    const timeout = new TimeoutError(
+      `${oldest.api.name} to ${this.#describe()} timed out after requestTimeoutMs ` +
+        `(${this.#requestTimeoutMs} ms); closing the connection`,
+      "REQUEST_TIMEOUT",
+    );
+    this.#fail(timeout);
   }
 
-  /** Marks the connection dead and rejects everything pending. */
+  /**
+   * Marks the connection closed, closes the transport and rejects everything pending:
+   * expired requests with the `TimeoutError`, the rest with `ConnectionError` (cause: `error`).
+   *
+   * @param error Why; undefined for `close()`.
+   */
   #fail(error: Error | undefined): void {
-    const wasOpen = this.#open;
+    if (this.#failed) return;
+    this.#failed = true;
     this.#open = false;
-    this.#closeError ??= error;
+    this.#closeError = error;
     clearInterval(this.#timer);
-    // Take the pending requests first: closing the transport re-enters here via onClose.
+    // Take the pending requests first: closing the transport may re-enter via onClose.
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    if (wasOpen && error !== undefined) this.#transport?.close();
+    this.#transport?.close();
+    const now = performance.now();
+    const lost = error === undefined
+      ? new ConnectionError(`Connection to ${this.#describe()} was closed`)
+      : new ConnectionError(`Connection to ${this.#describe()} was lost: ${error.message}`, {
+        cause: error,
+      });
     for (const request of pending) {
-      request.reject(
-        error instanceof TimeoutError ? error : new ConnectionError(
-          `Connection to broker ${this.nodeId} (${this.host}:${this.port}) was lost with ${request.api.name} in flight` +
-            (error ? `: ${error.message}` : ""),
-          { cause: error },
-        ),
-      );
+      request.reject(error instanceof TimeoutError && now >= request.deadline ? error : lost);
     }
-    this.#closedResolve();
+    this.#wakeWritableWaiters();
+    this.#resolveClosed();
   }
+
+  #describe(): string {
+    return this.nodeId < 0
+      ? `bootstrap broker ${this.host}:${this.port}`
+      : `broker ${this.nodeId} (${this.host}:${this.port})`;
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,167 +1,211 @@
-import { ConnectionError } from "../errors/client_errors.ts";
-import { coalesce, type ConnectOptions, type Transport } from "./transport.ts";
+import {
+  connectFailedError,
+  type ConnectOptions,
+  connectTimeoutError,
+  type Transport,
+} from "./transport.ts";
+import { HIGH_WATER_MARK, WriteQueue } from "./write_queue.ts";
 
 /** The part of Bun's TCP socket this adapter uses. */
 interface BunSocket {
+  /** Writes what the kernel takes now; returns the bytes written (less when backpressured). */
   write(data: Uint8Array): number;
   end(): void;
+  terminate?(): void;
   setNoDelay?(noDelay?: boolean): void;
 }
 
-interface BunNamespace {
-  connect(options: {
-    hostname: string;
-    port: number;
-    socket: {
-      open(socket: BunSocket): void;
-      data(socket: BunSocket, data: Uint8Array): void;
-      drain(socket: BunSocket): void;
-      close(socket: BunSocket, error?: Error): void;
-      error(socket: BunSocket, error: Error): void;
-      connectError?(socket: BunSocket, error: Error): void;
-    };
-  }): Promise<BunSocket>;
+/** The socket handlers Bun calls. */
+interface BunSocketHandlers {
+  open(socket: BunSocket): void;
+  data(socket: BunSocket, data: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  end(socket: BunSocket): void;
+  close(socket: BunSocket, error?: Error): void;
+  error(socket: BunSocket, error: Error): void;
+  connectError(socket: BunSocket, error: Error): void;
 }
 
-const HIGH_WATER_MARK = 1024 * 1024;
+/** The part of the `Bun` namespace this adapter uses (looked up on `globalThis`). */
+interface BunNamespace {
+  connect(
+    options: { hostname: string; port: number; socket: BunSocketHandlers },
+  ): Promise<BunSocket>;
+}
+
+/** How long `close()` waits for queued bytes to be written before closing anyway. */
+const CLOSE_LINGER_MS = 5000;
 
 /**
- * The Bun adapter over `Bun.connect`. Chunks of one task are joined and written once; what
- * the socket does not take (`write` returns the bytes accepted) waits for its `drain`.
+ * The Bun adapter over `Bun.connect`. Bun's `write` takes what the kernel accepts and returns
+ * the count; the rest of that segment, and everything after it, waits for the `drain` event.
  */
 class BunTransport implements Transport {
+  readonly closed: Promise<Error | undefined>;
   #socket: BunSocket | undefined;
-  #queue: Uint8Array[] = [];
-  #queued = 0;
-  #pending: Uint8Array | undefined;
-  #scheduled = false;
+  readonly #queue: WriteQueue;
+  /** Segments taken from the queue, written in order from `#segmentIndex`. */
+  #segments: Uint8Array[] = [];
+  #segmentIndex = 0;
+  /** Bytes taken from the queue and not yet accepted by the socket. */
+  #writingBytes = 0;
+  /** True while the socket refused bytes and `drain` has not come yet. */
+  #blocked = false;
+  #closing = false;
   #closed = false;
+  #linger: ReturnType<typeof setTimeout> | undefined;
   #drainWaiters: Array<() => void> = [];
+  #resolveClosed!: (error: Error | undefined) => void;
+
+  constructor() {
+    this.#queue = new WriteQueue(() => this.flush());
+    this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+  }
 
   attach(socket: BunSocket): void {
     this.#socket = socket;
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.#closed) return false;
+    if (this.#closing) return false;
     this.#queue.push(bytes);
-    this.#queued += bytes.length;
-    if (!this.#scheduled && this.#pending === undefined) {
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        this.flush();
-      });
-    }
-    return this.#queued < HIGH_WATER_MARK;
+    return this.#queue.size + this.#writingBytes < HIGH_WATER_MARK;
   }
 
-  /** Writes what is queued; called per task and on the socket's drain. */
+  /** Writes segments until the socket refuses bytes; called when ready and on `drain`. */
   flush(): void {
     const socket = this.#socket;
     if (socket === undefined || this.#closed) return;
+    this.#blocked = false;
     for (;;) {
-      if (this.#pending === undefined) {
-        if (this.#queue.length === 0) break;
-        this.#pending = coalesce(this.#queue, this.#queue.reduce((n, c) => n + c.length, 0));
-        this.#queue = [];
+      if (this.#segmentIndex === this.#segments.length) {
+        if (this.#queue.size === 0) break;
+        this.#segments = this.#queue.take();
+        this.#segmentIndex = 0;
+        for (const segment of this.#segments) this.#writingBytes += segment.length;
       }
-      const data = this.#pending;
-      const written = socket.write(data);
-      this.#queued -= Math.max(0, written);
-      if (written < data.length) {
-        this.#pending = data.subarray(Math.max(0, written));
-        return; // the drain handler continues
+      const segment = this.#segments[this.#segmentIndex]!;
+      const written = socket.write(segment);
+      if (written < 0) return; // the socket is closing; `close` follows
+      this.#writingBytes -= written;
+      if (written < segment.length) {
+        this.#segments[this.#segmentIndex] = segment.subarray(written);
+        this.#blocked = true;
+        break;
       }
-      this.#pending = undefined;
+      this.#segmentIndex++;
     }
-    if (this.#queued < HIGH_WATER_MARK && this.#drainWaiters.length > 0) {
-      for (const wake of this.#drainWaiters.splice(0)) wake();
+    if (this.#drainWaiters.length > 0 && this.#queue.size + this.#writingBytes < HIGH_WATER_MARK) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const wake of waiters) wake();
     }
+    if (this.#closing && !this.#blocked && this.#queue.size === 0) socket.end();
   }
 
   drained(): Promise<void> {
-    if (this.#queued < HIGH_WATER_MARK || this.#closed) return Promise.resolve();
+    if (this.#closed || this.#queue.size + this.#writingBytes < HIGH_WATER_MARK) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#socket?.end();
+    if (this.#closing) return;
+    this.#closing = true;
+    const socket = this.#socket;
+    if (socket === undefined || this.#closed) return;
+    if (this.#queue.size === 0 && !this.#blocked) {
+      socket.end();
+      return;
+    }
+    this.#linger = setTimeout(() => (socket.terminate ?? socket.end).call(socket), CLOSE_LINGER_MS);
+    if (!this.#blocked) this.flush(); // ends the socket once everything is written
   }
 
-  markClosed(): void {
+  /** The socket is gone (Bun's `close` handler). */
+  markClosed(error: Error | undefined): void {
+    if (this.#closed) return;
     this.#closed = true;
-    for (const wake of this.#drainWaiters.splice(0)) wake();
+    this.#closing = true;
+    clearTimeout(this.#linger);
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+    this.#resolveClosed(error);
   }
 }
 
-/** Connects with Bun.connect. */
+/**
+ * Connects with `Bun.connect` (TCP_NODELAY on).
+ *
+ * @param options Where to connect, the timeout and the handlers.
+ * @returns The transport, once connected.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectBun } from "./bun_transport.ts";
+ * const handlers = { onData: () => {}, onClose: () => {} };
+ * const failed = await connectBun({ host: "127.0.0.1", port: 1, connectTimeoutMs: 1000, handlers })
+ *   .then(() => false, () => true);
+ * if (!failed) throw new Error("nothing listens on port 1");
+ * ```
+ */
 export function connectBun(options: ConnectOptions): Promise<Transport> {
   const bun = (globalThis as unknown as { Bun: BunNamespace }).Bun;
   const transport = new BunTransport();
+  const { onData, onClose } = options.handlers;
   return new Promise((resolve, reject) => {
-    let opened = false;
-    let closed = false;
+    /** "connecting" until open or failed; then "open" or "failed" ("failed" ignores close). */
+    let state: "connecting" | "open" | "failed" = "connecting";
     let lastError: Error | undefined;
-    const timer = setTimeout(() => {
-      closed = true;
-      reject(
-        new ConnectionError(
-          `Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`,
-        ),
-      );
-    }, options.connectTimeoutMs);
     const fail = (error: Error) => {
+      if (state !== "connecting") return;
+      state = "failed";
       clearTimeout(timer);
-      if (!opened && !closed) {
-        closed = true;
-        reject(
-          new ConnectionError(
-            `Cannot connect to ${options.host}:${options.port}: ${error.message}`,
-            { cause: error },
-          ),
-        );
-      }
+      reject(error);
     };
+    const timer = setTimeout(() => fail(connectTimeoutError(options)), options.connectTimeoutMs);
     bun.connect({
       hostname: options.host,
       port: options.port,
       socket: {
         open(socket) {
-          clearTimeout(timer);
-          if (closed) {
-            socket.end();
+          if (state !== "connecting") {
+            socket.end(); // timed out meanwhile
             return;
           }
-          opened = true;
+          state = "open";
+          clearTimeout(timer);
           socket.setNoDelay?.(true);
           transport.attach(socket);
           resolve(transport);
         },
         data(_socket, data) {
-          options.handlers.onData(data);
+          onData(data);
         },
         drain() {
           transport.flush();
+        },
+        end(socket) {
+          socket.end(); // the broker closed its side: close ours
         },
         error(_socket, error) {
           lastError = error;
         },
         connectError(_socket, error) {
-          fail(error);
+          fail(connectFailedError(options, error));
         },
         close(_socket, error) {
-          transport.markClosed();
-          if (!opened) {
-            fail(error ?? lastError ?? new Error("closed"));
+          const cause = error ?? lastError;
+          if (state !== "open") {
+            fail(connectFailedError(options, cause));
             return;
           }
-          if (closed) return;
-          closed = true;
-          options.handlers.onClose(error ?? lastError);
+          transport.markClosed(cause);
+          onClose(cause);
         },
       },
-    }).catch((error: Error) => fail(error));
+    }).catch((error: unknown) => fail(connectFailedError(options, error)));
   });
 }

@@ -1,7 +1,20 @@
 import { ProtocolError } from "../errors/client_errors.ts";
 
-/** The largest response frame accepted (a corrupt size must not allocate gigabytes). */
-export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest response frame accepted: a corrupt or foreign size prefix (say, an HTTP or TLS
+ * server on the port) must fail fast instead of allocating gigabytes. Producer responses are
+ * small; 100 MiB matches the broker's default `socket.request.max.bytes`.
+ *
+ * @example
+ * ```ts
+ * import { MAX_FRAME_BYTES } from "./frame_reader.ts";
+ * if (MAX_FRAME_BYTES !== 104857600) throw new Error(String(MAX_FRAME_BYTES));
+ * ```
+ */
+export const MAX_FRAME_BYTES = 100 * 1024 * 1024;
+
+/** Assembly buffers larger than this are released after their frame, not kept for reuse. */
+const KEEP_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Splits a byte stream into Kafka frames (int32 size + payload) across chunk boundaries.
@@ -35,7 +48,13 @@ export class FrameReader {
     this.#onFrame = onFrame;
   }
 
-  /** Feeds the next chunk of bytes. Throws `ProtocolError` on an impossible frame size. */
+  /**
+   * Feeds the next chunk of bytes; calls `onFrame` for every frame it completes.
+   *
+   * @param chunk The next bytes of the stream (only read during the call).
+   * @throws {ProtocolError} On a negative size or one above {@linkcode MAX_FRAME_BYTES}; the
+   * stream cannot be resynchronised after that, so the connection must close.
+   */
   push(chunk: Uint8Array): void {
     let at = 0;
     while (at < chunk.length) {
@@ -79,6 +98,7 @@ export class FrameReader {
     const frame = this.#partial.subarray(0, this.#expected);
     this.#expected = -1;
     this.#partialLength = 0;
+    if (this.#partial.length > KEEP_BUFFER_BYTES) this.#partial = new Uint8Array(0);
     this.#onFrame(frame);
   }
 }

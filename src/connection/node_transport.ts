@@ -1,88 +1,137 @@
 import { createConnection, type Socket } from "node:net";
-import { ConnectionError } from "../errors/client_errors.ts";
-import type { ConnectOptions, Transport } from "./transport.ts";
+import {
+  connectFailedError,
+  type ConnectOptions,
+  connectTimeoutError,
+  type Transport,
+} from "./transport.ts";
+import { HIGH_WATER_MARK, WriteQueue } from "./write_queue.ts";
+
+/** How long `close()` waits for queued bytes to be written before destroying the socket. */
+const CLOSE_LINGER_MS = 5000;
 
 /**
- * The Node adapter over `node:net`. Writes of one task are corked into a single writev;
- * `write()` mirrors `socket.write()`'s backpressure (false until 'drain').
+ * The Node adapter over `node:net`. Each batch of coalesced segments goes out corked (one
+ * writev). Node's socket buffers without limit, so backpressure is ours: `write()` returns
+ * false once the socket's `writableLength` plus our queue reaches the high-water mark, and
+ * `drained()` waits for the socket's 'drain' (which Node emits because its own, smaller
+ * high-water mark was passed long before).
  */
 class NodeTransport implements Transport {
+  readonly closed: Promise<Error | undefined>;
   readonly #socket: Socket;
-  #corked = false;
-  #needDrain = false;
+  readonly #queue: WriteQueue;
+  #closing = false;
+  #closed = false;
+  #linger: ReturnType<typeof setTimeout> | undefined;
   #drainWaiters: Array<() => void> = [];
+  #resolveClosed!: (error: Error | undefined) => void;
 
   constructor(socket: Socket) {
     this.#socket = socket;
-    socket.on("drain", () => {
-      this.#needDrain = false;
-      const waiters = this.#drainWaiters;
-      this.#drainWaiters = [];
-      for (const wake of waiters) wake();
-    });
+    this.#queue = new WriteQueue(() => this.#flush());
+    this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    socket.on("drain", () => this.#wakeDrainWaiters());
   }
 
   write(bytes: Uint8Array): boolean {
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      queueMicrotask(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
-    }
-    if (!this.#socket.write(bytes)) this.#needDrain = true;
-    return !this.#needDrain;
+    if (this.#closing) return false;
+    this.#queue.push(bytes);
+    return this.#queue.size + this.#socket.writableLength < HIGH_WATER_MARK;
   }
 
   drained(): Promise<void> {
-    if (!this.#needDrain) return Promise.resolve();
+    if (this.#closed || this.#queue.size + this.#socket.writableLength < HIGH_WATER_MARK) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#flush();
+    // end() sends what Node buffered, then FIN; destroy if the broker stops reading.
     this.#socket.end();
-    this.#socket.destroySoon?.();
+    this.#linger = setTimeout(() => this.#socket.destroy(), CLOSE_LINGER_MS);
+  }
+
+  /** The socket is gone ('close' event). */
+  markClosed(error: Error | undefined): void {
+    this.#closed = true;
+    this.#closing = true;
+    clearTimeout(this.#linger);
+    this.#wakeDrainWaiters();
+    this.#resolveClosed(error);
+  }
+
+  #flush(): void {
+    const segments = this.#queue.take();
+    if (segments.length === 0 || this.#closed) return;
+    const socket = this.#socket;
+    if (segments.length === 1) {
+      socket.write(segments[0]!);
+      return;
+    }
+    socket.cork();
+    for (const segment of segments) socket.write(segment);
+    socket.uncork();
+  }
+
+  #wakeDrainWaiters(): void {
+    if (this.#drainWaiters.length === 0) return;
+    if (!this.#closed && this.#queue.size + this.#socket.writableLength >= HIGH_WATER_MARK) {
+      return;
+    }
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
   }
 }
 
-/** Connects over node:net. */
+/**
+ * Connects over `node:net` (TCP_NODELAY on).
+ *
+ * @param options Where to connect, the timeout and the handlers.
+ * @returns The transport, once connected.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectNode } from "./node_transport.ts";
+ * const handlers = { onData: () => {}, onClose: () => {} };
+ * const failed = await connectNode({ host: "127.0.0.1", port: 1, connectTimeoutMs: 1000, handlers })
+ *   .then(() => false, () => true);
+ * if (!failed) throw new Error("nothing listens on port 1");
+ * ```
+ */
 export function connectNode(options: ConnectOptions): Promise<Transport> {
+  const { onData, onClose } = options.handlers;
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: options.host, port: options.port, noDelay: true });
-    let connected = false;
-    let closed = false;
-    const timer = setTimeout(() => {
-      socket.destroy(
-        new ConnectionError(
-          `Connection to ${options.host}:${options.port} timed out after ${options.connectTimeoutMs} ms`,
-        ),
-      );
-    }, options.connectTimeoutMs);
+    let transport: NodeTransport | undefined;
+    let timedOut = false;
     let lastError: Error | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      socket.destroy();
+    }, options.connectTimeoutMs);
     socket.on("error", (error) => {
       lastError = error;
     });
-    socket.on("close", () => {
-      clearTimeout(timer);
-      if (closed) return;
-      closed = true;
-      if (!connected) {
-        reject(
-          new ConnectionError(
-            `Cannot connect to ${options.host}:${options.port}: ${lastError?.message ?? "closed"}`,
-            { cause: lastError },
-          ),
-        );
-      } else {
-        options.handlers.onClose(lastError);
-      }
-    });
-    socket.on("data", (chunk: Uint8Array) => options.handlers.onData(chunk));
+    socket.on("data", onData);
     socket.once("connect", () => {
       clearTimeout(timer);
-      connected = true;
-      resolve(new NodeTransport(socket));
+      transport = new NodeTransport(socket);
+      resolve(transport);
+    });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      if (transport === undefined) {
+        reject(timedOut ? connectTimeoutError(options) : connectFailedError(options, lastError));
+        return;
+      }
+      transport.markClosed(lastError);
+      onClose(lastError);
     });
   });
 }

@@ -34,14 +34,27 @@ export class InterceptorChain {
     return this.#interceptors.length === 0;
   }
 
-  /** Passes the record through every `onSend`. */
+  /**
+   * Passes the record through every `onSend`, in order; each sees the previous one's result.
+   *
+   * @param record The record given to `send()`.
+   * @returns The record to serialize (the same object when no interceptor replaced it).
+   */
   onSend(record: ProducerRecord): ProducerRecord {
     for (let i = 0; i < this.#interceptors.length; i++) {
       const interceptor = this.#interceptors[i]!;
       if (interceptor.onSend === undefined) continue;
       try {
         const next = interceptor.onSend(record);
-        if (next !== undefined) record = next;
+        if (next === undefined) continue;
+        if (typeof next !== "object" || next === null) {
+          this.#logger.warn("Interceptor onSend returned no record; record passed on unchanged", {
+            interceptor: i,
+            returned: String(next),
+          });
+          continue;
+        }
+        record = next;
       } catch (error) {
         this.#logger.warn("Interceptor onSend threw; record passed on unchanged", {
           interceptor: i,
@@ -52,7 +65,14 @@ export class InterceptorChain {
     return record;
   }
 
-  /** Reports an outcome to every `onAcknowledgement`. */
+  /**
+   * Reports an outcome to every `onAcknowledgement`: called once per record, for success and
+   * failure alike. Never throws.
+   *
+   * @param metadata Where the record was written, or undefined when it failed.
+   * @param error Why it failed, or undefined on success.
+   * @param record The record as the interceptors returned it from `onSend`.
+   */
   onAcknowledgement(
     metadata: RecordMetadata | undefined,
     error: Error | undefined,

@@ -14,6 +14,7 @@ import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client
 import { KafkaError } from "../errors/kafka_error.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
+import type { Partitioner } from "../partitioner/partitioner.ts";
 import { InitProducerIdApi } from "../protocol/init_producer_id.ts";
 import { loadCodec } from "../compression/codec_registry.ts";
 import {
@@ -209,7 +210,7 @@ export class Producer<K = unknown, V = unknown> {
     // the topics produced to within metadataMaxIdleMs. The timer never keeps a process alive.
     this.#metadataAgeTimer = setInterval(
       () => this.#checkMetadataAge(),
-      Math.min(resolved.metadataMaxAgeMs, 10_000),
+      Math.max(100, Math.min(resolved.metadataMaxAgeMs, 10_000)),
     );
     unrefTimer(this.#metadataAgeTimer);
     if (resolved.signal !== undefined) {
@@ -647,11 +648,8 @@ export class Producer<K = unknown, V = unknown> {
         this.#cluster.availablePartitions(serialized.topic),
       );
     }
-    const custom = this.#config.partitioner as (
-      record: SerializedRecord,
-      partitionCount: number,
-    ) => number;
-    const partition = custom(serialized, partitionCount);
+    const custom = this.#config.partitioner as Partitioner;
+    const partition = custom(serialized, partitionCount, this.#cluster);
     if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
       throw new RecordError(
         `Cannot send record: the custom partitioner returned ${partition} for "${serialized.topic}", which has ${partitionCount} partitions`,

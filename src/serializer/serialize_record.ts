@@ -1,55 +1,90 @@
 import { RecordError } from "../errors/client_errors.ts";
 import type { RecordHeader } from "../protocol/record_batch.ts";
-import type { HeaderValue, ProducerRecord } from "../record/producer_record.ts";
+import type { ProducerRecord } from "../record/producer_record.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
-import type { Serializer } from "./serializer.ts";
+import { encodeUtf8, type Serializer } from "./serializer.ts";
 
-/** Serializers for each part of a record; unset parts use the default (bytes or strings). */
+/**
+ * Serializers for each part of a record; unset parts use the default (Uint8Array as is,
+ * strings as UTF-8, null as null).
+ */
 export interface RecordSerializers<K, V> {
+  /** Key serializer (`keySerializer`; Java `key.serializer`). @default bytes or UTF-8 */
   key?: Serializer<K> | undefined;
+  /** Value serializer (`valueSerializer`; Java `value.serializer`). @default bytes or UTF-8 */
   value?: Serializer<V> | undefined;
+  /** Header value serializer (`headerSerializer`). @default bytes or UTF-8 */
   header?: Serializer<unknown> | undefined;
 }
 
-const encoder = new TextEncoder();
-const TOPIC_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+const TOPIC_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
+/** The config field that sets the serializer for `what`, for error messages. */
+const SERIALIZER_FIELD: Record<string, string> = {
+  key: "keySerializer",
+  value: "valueSerializer",
+  "header value": "headerSerializer",
+};
+
+/** The default for unconfigured parts: bytes pass through, strings become UTF-8. */
 function defaultBytes(data: unknown, what: string): Uint8Array | null {
   if (data === null || data === undefined) return null;
   if (data instanceof Uint8Array) return data;
-  if (typeof data === "string") return encoder.encode(data);
+  if (typeof data === "string") return encodeUtf8(data);
   throw new RecordError(
-    `Cannot serialize the record's ${what}: it is ${
-      Array.isArray(data) ? "an array" : typeof data
-    }, ` +
-      `not a string or Uint8Array; configure a serializer (e.g. valueSerializer: jsonSerializer)`,
+    `Cannot serialize the record's ${what}: it is ${describe(data)}, not a string or ` +
+      `Uint8Array; configure a serializer (e.g. ${SERIALIZER_FIELD[what]}: jsonSerializer)`,
     "SERIALIZATION",
   );
 }
 
+function describe(data: unknown): string {
+  if (Array.isArray(data)) return "an array";
+  if (typeof data === "object") return `an object (${data?.constructor?.name ?? "null prototype"})`;
+  return `a ${typeof data}`;
+}
+
 /**
  * Builds the function that turns a `ProducerRecord` into a `SerializedRecord`: validates the
- * topic, partition and timestamp, and runs the serializers. Errors are `TypeError` for a bad
- * topic/partition/timestamp and `RecordError` ("SERIALIZATION") when a serializer fails.
+ * topic, partition and timestamp, and runs the serializers (one function per record; no
+ * closures, spreads or copies of the payload). Unset serializers use the default: a
+ * Uint8Array passes through, a string becomes UTF-8, null stays null, anything else is an
+ * error that says which serializer to configure.
  *
- * @example
+ * Errors: `TypeError` for a bad record, topic, partition, timestamp or header name;
+ * `RecordError` with code "SERIALIZATION" (and the serializer's error as `cause`) when a
+ * value cannot be serialized or a serializer returns something other than bytes or null.
+ *
+ * @param serializers The key, value and header value serializers.
+ * @returns The per-record serialization function.
+ *
+ * @example Strings and bytes need no serializer
  * ```ts
  * import { createRecordSerializer } from "./serialize_record.ts";
  * const serialize = createRecordSerializer<string, string>({});
  * const record = serialize({ topic: "t", key: "k", value: "v", headers: { h: "x" }, timestamp: 5 });
  * if (record.key![0] !== 107 || record.headers![0]!.key !== "h" || record.timestamp !== 5) throw new Error();
+ * if (record.partition !== -1) throw new Error("not partitioned yet");
+ * ```
+ *
+ * @example Objects need a serializer
+ * ```ts
+ * import { createRecordSerializer } from "./serialize_record.ts";
+ * import { jsonSerializer } from "./serializer.ts";
+ * const serialize = createRecordSerializer<string, { n: number }>({ value: jsonSerializer });
+ * const record = serialize({ topic: "t", value: { n: 1 } });
+ * if (new TextDecoder().decode(record.value!) !== '{"n":1}') throw new Error();
  * ```
  */
 export function createRecordSerializer<K, V>(
   serializers: RecordSerializers<K, V>,
 ): (record: ProducerRecord<K, V>) => SerializedRecord {
-  const { key: keySerializer, value: valueSerializer, header: headerSerializer } = serializers;
+  const keySerializer = serializers.key;
+  const valueSerializer = serializers.value;
+  const headerSerializer = serializers.header;
+  // Topics seen valid: the regular expression runs once per topic, not per record. Bounded,
+  // so a stream of random topic names cannot grow it without limit.
   const validTopics = new Set<string>();
-
-  function serializeHeader(value: HeaderValue | unknown, topic: string): Uint8Array | null {
-    if (headerSerializer !== undefined) return headerSerializer(value, topic);
-    return defaultBytes(value, "header value");
-  }
 
   function run<T>(
     serializer: Serializer<T> | undefined,
@@ -58,56 +93,66 @@ export function createRecordSerializer<K, V>(
     what: string,
   ): Uint8Array | null {
     if (serializer === undefined) return defaultBytes(data, what);
+    let bytes: Uint8Array | null;
     try {
-      return serializer(data, topic);
+      bytes = serializer(data, topic);
     } catch (error) {
       if (error instanceof RecordError) throw error;
       throw new RecordError(
-        `Cannot serialize the record's ${what}: ${(error as Error).message}`,
+        `Cannot serialize the record's ${what} for "${topic}": ${
+          error instanceof Error ? error.message : String(error)
+        }`,
         "SERIALIZATION",
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
+    if (bytes !== null && !(bytes instanceof Uint8Array)) {
+      throw new RecordError(
+        `Cannot serialize the record's ${what} for "${topic}": the ${
+          SERIALIZER_FIELD[what]
+        } returned ${describe(bytes)}, not a Uint8Array or null`,
+        "SERIALIZATION",
+      );
+    }
+    return bytes;
   }
 
   return (record) => {
     if (record === null || typeof record !== "object") {
       throw new TypeError(
-        `Invalid record: expected an object with "topic" and "value", got ${record}`,
+        `Invalid record: ${String(record)} must be an object with "topic" and "value"`,
       );
     }
     const topic = record.topic;
     if (!validTopics.has(topic)) {
-      if (
-        typeof topic !== "string" || !TOPIC_PATTERN.test(topic) || topic === "." || topic === ".."
-      ) {
-        throw new TypeError(
-          `Invalid topic "${topic}": must be 1-249 characters of a-z, A-Z, 0-9, ".", "_" or "-"`,
-        );
-      }
+      checkTopic(topic);
       if (validTopics.size < 10_000) validTopics.add(topic);
     }
     let partition = -1;
-    if (record.partition !== undefined && record.partition !== null) {
-      partition = record.partition;
-      if (!Number.isInteger(partition) || partition < 0) {
+    const givenPartition = record.partition;
+    if (givenPartition !== undefined && givenPartition !== null) {
+      if (
+        typeof givenPartition !== "number" || !Number.isInteger(givenPartition) ||
+        givenPartition < 0 || givenPartition > 2147483647
+      ) {
         throw new TypeError(
-          `Invalid partition ${partition} for topic "${topic}": must be a non-negative integer`,
+          `Invalid partition ${
+            quote(givenPartition)
+          } for topic "${topic}": must be a non-negative integer`,
         );
       }
+      partition = givenPartition;
     }
     let timestamp: number;
-    const given = record.timestamp;
-    if (given === undefined || given === null) timestamp = Date.now();
-    else if (given instanceof Date) timestamp = given.getTime();
-    else timestamp = given;
-    if (!Number.isFinite(timestamp) || timestamp < 0) {
+    const givenTimestamp = record.timestamp;
+    if (givenTimestamp === undefined || givenTimestamp === null) timestamp = Date.now();
+    else if (givenTimestamp instanceof Date) timestamp = givenTimestamp.getTime();
+    else timestamp = givenTimestamp;
+    if (typeof timestamp !== "number" || !Number.isFinite(timestamp) || timestamp < 0) {
       throw new TypeError(
         `Invalid timestamp ${
-          String(given)
-        }: must be a Date or non-negative milliseconds since the epoch`,
+          quote(givenTimestamp)
+        } for topic "${topic}": must be a valid Date or non-negative milliseconds since the epoch`,
       );
     }
     const key = record.key === undefined || record.key === null
@@ -115,19 +160,53 @@ export function createRecordSerializer<K, V>(
       : run(keySerializer, record.key, topic, "key");
     const value = run(valueSerializer, record.value as V, topic, "value");
     let headers: RecordHeader[] | undefined;
-    const given_headers = record.headers;
-    if (given_headers !== undefined && given_headers !== null) {
+    const givenHeaders = record.headers;
+    if (givenHeaders !== undefined && givenHeaders !== null) {
       headers = [];
-      if (Array.isArray(given_headers)) {
-        for (const [name, headerValue] of given_headers) {
-          headers.push({ key: String(name), value: serializeHeader(headerValue, topic) });
+      if (Array.isArray(givenHeaders)) {
+        for (let i = 0; i < givenHeaders.length; i++) {
+          const entry = givenHeaders[i];
+          const name = Array.isArray(entry) ? entry[0] : undefined;
+          if (typeof name !== "string") {
+            throw new TypeError(
+              `Invalid header ${i} for topic "${topic}": must be a [name, value] pair with a string name`,
+            );
+          }
+          headers.push({
+            key: name,
+            value: run<unknown>(headerSerializer, entry![1], topic, "header value"),
+          });
         }
       } else {
-        for (const name in given_headers) {
-          headers.push({ key: name, value: serializeHeader(given_headers[name], topic) });
+        for (const name of Object.keys(givenHeaders)) {
+          headers.push({
+            key: name,
+            value: run<unknown>(headerSerializer, givenHeaders[name], topic, "header value"),
+          });
         }
       }
     }
     return { topic, partition, key, value, headers, timestamp };
   };
+}
+
+/** Kafka's topic name rules: 1-249 characters of [a-zA-Z0-9._-], and not "." or "..". */
+function checkTopic(topic: unknown): void {
+  if (typeof topic !== "string" || topic.length === 0) {
+    throw new TypeError(`Invalid topic ${quote(topic)}: must be a non-empty string`);
+  }
+  if (topic.length > 249) {
+    throw new TypeError(
+      `Invalid topic "${topic.slice(0, 40)}…": must be at most 249 characters, got ${topic.length}`,
+    );
+  }
+  if (!TOPIC_PATTERN.test(topic) || topic === "." || topic === "..") {
+    throw new TypeError(
+      `Invalid topic "${topic}": must use only a-z, A-Z, 0-9, ".", "_" and "-" (and not be "." or "..")`,
+    );
+  }
+}
+
+function quote(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : String(value);
 }

@@ -14,6 +14,35 @@ export type Serializer<T> = (data: T, topic: string) => Uint8Array | null;
 
 const encoder = new TextEncoder();
 
+/** Longest string encoded by hand; measured: past ~32 chars TextEncoder wins on Deno and Bun. */
+const SHORT_STRING = 32;
+
+/**
+ * UTF-8 bytes of `text`, exactly as `TextEncoder.encode()` gives them (lone surrogates become
+ * U+FFFD), but faster for short ASCII strings such as typical keys: V8's TextEncoder costs
+ * hundreds of nanoseconds per call however short the string, a plain loop a few per byte.
+ *
+ * @param text The string.
+ * @returns A new Uint8Array with its UTF-8 encoding.
+ *
+ * @example
+ * ```ts
+ * import { encodeUtf8 } from "./serializer.ts";
+ * if (encodeUtf8("key-1").length !== 5 || encodeUtf8("é").length !== 2) throw new Error();
+ * ```
+ */
+export function encodeUtf8(text: string): Uint8Array {
+  const length = text.length;
+  if (length > SHORT_STRING) return encoder.encode(text);
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return encoder.encode(text);
+    bytes[i] = code;
+  }
+  return bytes;
+}
+
 /**
  * Bytes as they are: Uint8Array, ArrayBuffer or any ArrayBufferView; null stays null.
  *
@@ -48,7 +77,7 @@ export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferV
  * ```
  */
 export const stringSerializer: Serializer<string | null> = (data) =>
-  data === null || data === undefined ? null : encoder.encode(data);
+  data === null || data === undefined ? null : encodeUtf8(data);
 
 /**
  * Any JSON-serializable value as UTF-8 JSON; null stays null (a Kafka null, e.g. a tombstone).

@@ -1,0 +1,222 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { RecordError } from "../../src/errors/client_errors.ts";
+import type { ProducerRecord } from "../../src/record/producer_record.ts";
+import { createRecordSerializer } from "../../src/serializer/serialize_record.ts";
+import { jsonSerializer, type Serializer } from "../../src/serializer/serializer.ts";
+
+const encoder = new TextEncoder();
+const decode = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes!);
+
+function isSerializationError(pattern: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof RecordError, String(error));
+    assert.equal(error.code, "SERIALIZATION");
+    assert.equal(error.retriable, false);
+    assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+describe("createRecordSerializer()", () => {
+  it("createRecordSerializer() passes bytes, encodes strings and keeps null", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    const value = new Uint8Array([1]);
+    const record = serialize({ topic: "t", key: "k", value, timestamp: 5 });
+    assert.deepEqual(record, {
+      topic: "t",
+      partition: -1,
+      key: encoder.encode("k"),
+      value,
+      headers: undefined,
+      timestamp: 5,
+    });
+    assert.equal(record.value, value, "bytes are not copied");
+    const tombstone = serialize({ topic: "t", key: null, value: null });
+    assert.equal(tombstone.key, null);
+    assert.equal(tombstone.value, null);
+    assert.equal(serialize({ topic: "t", value: "" }).value!.length, 0);
+  });
+
+  it("createRecordSerializer() serializes headers from an object or pairs, in order", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    const bytes = new Uint8Array([9]);
+    assert.deepEqual(
+      serialize({ topic: "t", value: null, headers: { a: "x", b: null, c: bytes } }).headers,
+      [
+        { key: "a", value: encoder.encode("x") },
+        { key: "b", value: null },
+        { key: "c", value: bytes },
+      ],
+    );
+    assert.deepEqual(
+      serialize({ topic: "t", value: null, headers: [["a", "1"], ["a", "2"]] }).headers,
+      [
+        { key: "a", value: encoder.encode("1") },
+        { key: "a", value: encoder.encode("2") },
+      ],
+    );
+    assert.deepEqual(serialize({ topic: "t", value: null, headers: [] }).headers, []);
+    assert.throws(
+      () => serialize({ topic: "t", value: null, headers: [[1 as unknown as string, "x"]] }),
+      /^TypeError: Invalid header 0 for topic "t"/,
+    );
+  });
+
+  it("createRecordSerializer() uses the configured serializers with the topic", () => {
+    const topics: string[] = [];
+    const upper: Serializer<string> = (text, topic) => {
+      topics.push(topic);
+      return encoder.encode(text.toUpperCase());
+    };
+    const serialize = createRecordSerializer<string, { n: number }>({
+      key: upper,
+      value: jsonSerializer,
+      header: (value, topic) => encoder.encode(`${topic}:${String(value)}`),
+    });
+    const record = serialize({
+      topic: "orders",
+      key: "k",
+      value: { n: 1 },
+      headers: { h: 2 as unknown as string },
+    });
+    assert.equal(decode(record.key), "K");
+    assert.equal(decode(record.value), '{"n":1}');
+    assert.equal(decode(record.headers![0]!.value), "orders:2");
+    assert.deepEqual(topics, ["orders"]);
+  });
+
+  it("createRecordSerializer() does not call the key serializer for a missing or null key", () => {
+    let calls = 0;
+    const serialize = createRecordSerializer<string, string>({
+      key: () => {
+        calls++;
+        return null;
+      },
+    });
+    assert.equal(serialize({ topic: "t", value: "v" }).key, null);
+    assert.equal(serialize({ topic: "t", key: null, value: "v" }).key, null);
+    assert.equal(calls, 0);
+  });
+
+  it("createRecordSerializer() says which serializer to configure for other types", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    assert.throws(
+      () => serialize({ topic: "t", value: { a: 1 } }),
+      isSerializationError(
+        /^Cannot serialize the record's value: it is an object \(Object\), not a string or Uint8Array; configure a serializer \(e\.g\. valueSerializer: jsonSerializer\)$/,
+      ),
+    );
+    assert.throws(
+      () => serialize({ topic: "t", key: 42, value: null }),
+      isSerializationError(/record's key: it is a number.*keySerializer: jsonSerializer/),
+    );
+    assert.throws(
+      () => serialize({ topic: "t", value: null, headers: { h: 1 as unknown as string } }),
+      isSerializationError(/record's header value: .*headerSerializer: jsonSerializer/),
+    );
+    assert.throws(
+      () => serialize({ topic: "t", value: [1] }),
+      isSerializationError(/it is an array/),
+    );
+    assert.throws(
+      () => serialize({ topic: "t", value: new ArrayBuffer(1) }),
+      isSerializationError(/ArrayBuffer/),
+    );
+  });
+
+  it("createRecordSerializer() wraps serializer failures in a RecordError with the cause", () => {
+    const cause = new Error("nope");
+    const failing = createRecordSerializer<unknown, unknown>({
+      value: () => {
+        throw cause;
+      },
+    });
+    assert.throws(() => failing({ topic: "t", value: 1 }), (error: unknown) => {
+      isSerializationError(/^Cannot serialize the record's value for "t": nope$/)(error);
+      assert.equal((error as RecordError).cause, cause);
+      return true;
+    });
+    const own = new RecordError("custom", "SERIALIZATION");
+    const rethrowing = createRecordSerializer<unknown, unknown>({
+      key: () => {
+        throw own;
+      },
+    });
+    assert.throws(() => rethrowing({ topic: "t", key: 1, value: null }), (error) => error === own);
+  });
+
+  it("createRecordSerializer() rejects a serializer that returns something other than bytes", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({
+      value: (() => "text") as unknown as Serializer<unknown>,
+    });
+    assert.throws(
+      () => serialize({ topic: "t", value: 1 }),
+      isSerializationError(/the valueSerializer returned a string, not a Uint8Array or null/),
+    );
+  });
+
+  it("createRecordSerializer() validates the topic name by Kafka's rules", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    for (const topic of ["a", "A-z_0.9", "x".repeat(249), "..."]) {
+      assert.equal(serialize({ topic, value: null }).topic, topic);
+    }
+    const bad: Array<[unknown, RegExp]> = [
+      ["", /^Invalid topic "": must be a non-empty string$/],
+      [undefined, /^Invalid topic undefined: must be a non-empty string$/],
+      [5, /^Invalid topic 5/],
+      ["x".repeat(250), /must be at most 249 characters, got 250/],
+      ["bad topic", /^Invalid topic "bad topic": must use only a-z, A-Z, 0-9/],
+      ["tópico", /^Invalid topic "tópico"/],
+      ["a/b", /^Invalid topic "a\/b"/],
+      [".", /^Invalid topic "."/],
+      ["..", /^Invalid topic ".."/],
+    ];
+    for (const [topic, message] of bad) {
+      assert.throws(
+        () => serialize({ topic, value: null } as ProducerRecord),
+        (error: unknown) => error instanceof TypeError && message.test(error.message),
+        String(topic),
+      );
+    }
+  });
+
+  it("createRecordSerializer() validates the partition", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    assert.equal(serialize({ topic: "t", value: null, partition: 0 }).partition, 0);
+    assert.equal(serialize({ topic: "t", value: null, partition: 7 }).partition, 7);
+    assert.equal(serialize({ topic: "t", value: null, partition: undefined }).partition, -1);
+    for (const partition of [-1, 1.5, Number.NaN, Infinity, "1", 2 ** 31]) {
+      assert.throws(
+        () => serialize({ topic: "t", value: null, partition } as ProducerRecord),
+        /^TypeError: Invalid partition .* for topic "t": must be a non-negative integer$/,
+        String(partition),
+      );
+    }
+  });
+
+  it("createRecordSerializer() validates the timestamp and defaults it to now", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    assert.equal(serialize({ topic: "t", value: null, timestamp: new Date(5) }).timestamp, 5);
+    assert.equal(serialize({ topic: "t", value: null, timestamp: 0 }).timestamp, 0);
+    const before = Date.now();
+    const now = serialize({ topic: "t", value: null }).timestamp;
+    assert.ok(now >= before && now <= Date.now());
+    for (const timestamp of [-1, Number.NaN, Infinity, new Date(Number.NaN), "5"]) {
+      assert.throws(
+        () => serialize({ topic: "t", value: null, timestamp } as ProducerRecord),
+        /^TypeError: Invalid timestamp .* for topic "t": must be a valid Date or non-negative milliseconds/,
+        String(timestamp),
+      );
+    }
+  });
+
+  it("createRecordSerializer() rejects a record that is not an object", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    assert.throws(
+      () => serialize(null as unknown as ProducerRecord),
+      /^TypeError: Invalid record: null/,
+    );
+    assert.throws(() => serialize("t" as unknown as ProducerRecord), TypeError);
+  });
+});
