@@ -1,10 +1,7 @@
 // End to end: records our producer compresses are read back by kcat (librdkafka's decoder,
 // check.crcs=true in tests/support/kcat.ts) byte for byte, for every codec: one record, 10,000
 // small records, and records large enough to span several 64 KiB lz4 blocks.
-//
-// Not here yet (see the compression README): decoding what `kcat -P -z <codec>` writes. A
-// recording TCP proxy in front of the mock captured no Produce requests (kcat went to the
-// broker address from Metadata); capture them with a Fetch reader or a mock hook instead.
+// The other direction (our decoder reading what `kcat -P -z` writes) is kcat_batches_test.ts.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer } from "../../mod.ts";
