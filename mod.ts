@@ -27,6 +27,7 @@ export type { HeaderValue, ProducerRecord } from "./src/record/producer_record.t
 export type { RecordMetadata } from "./src/record/record_metadata.ts";
 export type { SerializedRecord } from "./src/record/serialized_record.ts";
 export type { DeliveryReport } from "./src/delivery/delivery_report.ts";
+export type { ProducerStats } from "./src/delivery/producer_stats.ts";
 export type { Serializer } from "./src/serializer/serializer.ts";
 export { bytesSerializer, jsonSerializer, stringSerializer } from "./src/serializer/serializer.ts";
 export type { ProducerInterceptor } from "./src/interceptors/producer_interceptor.ts";

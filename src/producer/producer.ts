@@ -9,6 +9,7 @@ import {
 } from "../config/producer_config.ts";
 import type { BrokerConnection } from "../connection/broker_connection.ts";
 import type { DeliveryReport } from "../delivery/delivery_report.ts";
+import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer_stats.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
@@ -120,6 +121,7 @@ export class Producer<K = unknown, V = unknown> {
   #identityPending = false;
   #bumpedToNewId = false;
   #codecLoading: Promise<void> | undefined;
+  readonly #stats = new ProducerStatsCollector();
   /** A failure that makes producing impossible (e.g. not authorized for idempotence). */
   #fatalError: KafkaError | undefined;
   #writable: WritableStream<ProducerChunk<K, V>> | undefined;
@@ -170,6 +172,7 @@ export class Producer<K = unknown, V = unknown> {
       retryBackoffMaxMs: resolved.retryBackoffMaxMs,
       idempotent: resolved.enableIdempotence,
       compress: undefined,
+      stats: this.#stats,
     });
     if (resolved.compressionType !== "none") {
       this.#sender.awaitCompression();
@@ -223,6 +226,26 @@ export class Producer<K = unknown, V = unknown> {
   /** The resolved configuration (defaults filled in). */
   get config(): Readonly<ResolvedProducerConfig> {
     return this.#config;
+  }
+
+  /**
+   * What the producer has done so far: records acknowledged and failed, requests, batches and
+   * bytes sent, average batch size and records per request, compression ratio, request latency
+   * percentiles, retries and errors by code, free buffer bytes and requests in flight per
+   * broker. Cheap to call (counters are kept per request and batch, never per record).
+   *
+   * @example
+   * ```ts ignore
+   * const { recordsAcknowledged, requestLatencyMs } = producer.stats();
+   * console.log(recordsAcknowledged, requestLatencyMs.p99);
+   * ```
+   */
+  stats(): ProducerStats {
+    return this.#stats.snapshot(
+      this.#budget.available,
+      this.#budget.total,
+      this.#sender.inFlightByBroker,
+    );
   }
 
   /** Bytes of `bufferMemory` free right now. */
@@ -888,6 +911,7 @@ export class Producer<K = unknown, V = unknown> {
   #batchCompleted(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void {
     if (batch.state === BatchState.Done) return;
     batch.state = BatchState.Done;
+    this.#stats.recordsAcknowledged(batch.recordCount);
     const completions = batch.completions;
     if (completions !== undefined) {
       const useLogAppendTime = logAppendTimeMs >= 0n;
@@ -912,6 +936,7 @@ export class Producer<K = unknown, V = unknown> {
   #batchFailed(batch: ProducerBatch, error: KafkaError): void {
     if (batch.state === BatchState.Done) return;
     batch.state = BatchState.Done;
+    this.#stats.recordsFailed(batch.recordCount);
     const completions = batch.completions;
     if (completions === undefined || completions.length < batch.recordCount) {
       // Some records came from the stream fast path: the stream reports the failure.

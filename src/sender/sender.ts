@@ -11,6 +11,7 @@ import {
   type ProduceResponse,
 } from "../protocol/produce.ts";
 import type { ApiDescriptor } from "../protocol/api.ts";
+import type { ProducerStatsCollector } from "../delivery/producer_stats.ts";
 
 /** The connection operations the sender uses (a `BrokerConnection` provides them). */
 export interface SenderConnection {
@@ -61,6 +62,8 @@ export interface SenderOptions {
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
   idempotent: boolean;
+  /** Where request and batch counters go (`producer.stats()`). */
+  stats?: ProducerStatsCollector | undefined;
   /** Compresses a records section: returns Kafka's codec attribute and the bytes. */
   compress?: ((records: Uint8Array) => { attribute: number; records: Uint8Array }) | undefined;
 }
@@ -92,6 +95,7 @@ const MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION = 5;
 interface InFlightRequest {
   brokerId: number;
   batches: ProducerBatch[];
+  sentAt: number;
 }
 
 /**
@@ -131,6 +135,7 @@ export class Sender {
   #epochBumpPending = false;
   #closed = false;
   #compress: SenderOptions["compress"];
+  readonly #stats: ProducerStatsCollector | undefined;
   /** True until the configured codec has loaded. */
   #waitingForCodec: boolean;
 
@@ -144,6 +149,7 @@ export class Sender {
     this.#host = host;
     this.#options = options;
     this.#compress = options.compress;
+    this.#stats = options.stats;
     this.#waitingForCodec = false;
   }
 
@@ -386,7 +392,20 @@ export class Sender {
       timeoutMs: options.requestTimeoutMs,
       topicData,
     };
-    const inFlight: InFlightRequest = { brokerId, batches };
+    const inFlight: InFlightRequest = { brokerId, batches, sentAt: performance.now() };
+    if (this.#stats !== undefined) {
+      let uncompressed = 0;
+      let wire = 0;
+      let records = 0;
+      for (const batch of batches) {
+        uncompressed += batch.sizeInBytes;
+        wire += batch.compressed === undefined
+          ? batch.sizeInBytes
+          : 61 + batch.compressed.records.length;
+        records += batch.recordCount;
+      }
+      this.#stats.requestSent(batches.length, uncompressed, wire, records);
+    }
     this.#inFlightByBroker.set(brokerId, (this.#inFlightByBroker.get(brokerId) ?? 0) + 1);
     this.#inFlightRequests++;
     const expectResponse = options.acks !== 0;
@@ -408,6 +427,7 @@ export class Sender {
   }
 
   #onResponse(inFlight: InFlightRequest, response: ProduceResponse | undefined): void {
+    this.#stats?.requestAnswered(performance.now() - inFlight.sentAt);
     this.#requestDone(inFlight);
     if (response === undefined) {
       // acks=0: written is all we will ever know.
@@ -441,6 +461,7 @@ export class Sender {
   }
 
   #onRequestError(inFlight: InFlightRequest, error: unknown): void {
+    this.#stats?.requestAnswered(performance.now() - inFlight.sentAt);
     this.#requestDone(inFlight);
     const kafkaError = error as KafkaError;
     for (const batch of inFlight.batches) {
@@ -465,6 +486,7 @@ export class Sender {
       return;
     }
     const code = error.code;
+    this.#stats?.error(code);
     if (code === "DUPLICATE_SEQUENCE_NUMBER") {
       // The broker already has this batch (an earlier attempt was written): it is delivered.
       this.#host.batchCompleted(batch, -1n, -1n);
@@ -514,6 +536,7 @@ export class Sender {
       }
     }
     batch.retryAtMs = now + this.#backoff(batch.attempts);
+    this.#stats?.retry();
     this.#accumulator.requeue(batch);
   }
 

@@ -112,6 +112,33 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     });
   }
 
+  it("stats() counts records, requests, batches, retries and errors by code", async () => {
+    const topic = uniqueTopic("stats");
+    await cluster.createTopic(topic, 2);
+    const producer = new Producer(fastRetries(cluster, { compressionType: "gzip" }));
+    await producer.send({ topic, value: "warm-up", partition: 0 });
+    await cluster.pushErrors(PRODUCE, [6]);
+    const outcomes = await sendNumbered(producer, topic, 500);
+    const stats = producer.stats();
+    await producer.close();
+    assert.deepEqual(outcomes.filter((o) => o.status === "rejected"), []);
+    assert.equal(stats.recordsAcknowledged, 501);
+    assert.equal(stats.recordsFailed, 0);
+    assert.equal(stats.errorsByCode.NOT_LEADER_OR_FOLLOWER, stats.retries);
+    assert.ok(stats.retries >= 1, "the injected error was retried");
+    assert.ok(stats.requests >= 2 && stats.batches >= stats.requests);
+    assert.ok(stats.compressionRatio > 1, `ratio ${stats.compressionRatio}`);
+    assert.ok(stats.recordsPerRequest > 1);
+    assert.ok(
+      stats.requestLatencyMs.p50 > 0 && stats.requestLatencyMs.max >= stats.requestLatencyMs.p99,
+    );
+    assert.equal(
+      stats.bufferAvailable,
+      stats.bufferTotal,
+      "nothing buffered after every record is acknowledged",
+    );
+  });
+
   it("retries through a broker that goes down and comes back", async () => {
     const topic = uniqueTopic("down");
     await cluster.createTopic(topic, 3);
