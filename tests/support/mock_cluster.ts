@@ -1,68 +1,201 @@
 // Starts our librdkafka mock-cluster harness (tests/broker/mock_cluster.c) for a test file and
-// drives its fault-injection commands. With KAFKA_BOOTSTRAP set, hands out that cluster instead.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+// drives its fault-injection commands over the child's stdin. With KAFKA_BOOTSTRAP set, hands
+// out that (real) cluster instead, on which fault injection is unavailable.
+//
+// Lifetime invariants:
+// - The harness exits when its stdin closes, so a test process that dies (even by SIGKILL)
+//   takes its cluster with it: no orphans.
+// - The child and its pipes are unref'd while no command, start or close is pending, so a
+//   cluster that a test forgot to close() does not keep Deno's, Bun's or Node's test runner
+//   alive; when the runner exits, the pipe closes and the harness follows.
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 
-/** What to start. */
+/**
+ * What {@linkcode startCluster} starts.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterOptions } from "./mock_cluster.ts";
+ * const options: ClusterOptions = { brokers: 1, topics: [{ name: "events", partitions: 2 }] };
+ * if (options.topics?.[0]?.partitions !== 2) throw new Error();
+ * ```
+ */
 export interface ClusterOptions {
-  /** Number of brokers (ids 1..N). @default 3 */
+  /** Number of brokers, with ids 1..N. Ignored with KAFKA_BOOTSTRAP. @default 3 */
   brokers?: number;
-  /** Topics to create up front. */
+  /** Topics to create up front (replication factor min(3, brokers)). @default none */
   topics?: Array<{ name: string; partitions: number }>;
+  /** The mock's debug log on stderr (also on with env SLUICE_MOCK_LOG=1). @default false */
+  log?: boolean;
 }
 
-/** A running cluster: the mock (with fault injection) or a real one (KAFKA_BOOTSTRAP). */
+/**
+ * One request the mock saw while tracking was on (harness commands `track_start`/`requests`).
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "./mock_cluster.ts";
+ * const cluster = await startCluster({ brokers: 1 });
+ * await cluster.command("track_start");
+ * const requests = await cluster.requests(); // read before track_stop, which clears them
+ * await cluster.close();
+ * if (requests.length !== 0) throw new Error("no client connected");
+ * ```
+ */
+export interface TrackedRequest {
+  /** The broker it was sent to. */
+  brokerId: number;
+  /** Its Kafka ApiKey (0 Produce, 3 Metadata, ...). */
+  apiKey: number;
+  /** When the mock received it, in microseconds (monotonic clock, not the epoch). */
+  timestampUs: number;
+}
+
+/**
+ * A running cluster: the mock (with fault injection) or a real one (KAFKA_BOOTSTRAP), on which
+ * every fault method rejects with an Error saying so.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "./mock_cluster.ts";
+ * const cluster = await startCluster({ brokers: 1 });
+ * try {
+ *   if (cluster.bootstrap.split(",").length !== 1) throw new Error("one broker");
+ * } finally {
+ *   await cluster.close();
+ * }
+ * ```
+ */
 export interface TestCluster {
+  /** Bootstrap servers, "127.0.0.1:port,..." for the mock. */
   readonly bootstrap: string;
-  /** False when KAFKA_BOOTSTRAP points at a real cluster: fault methods then throw. */
+  /** False when KAFKA_BOOTSTRAP points at a real cluster: fault methods then reject. */
   readonly isMock: boolean;
-  /** Sends one harness command; resolves with the lines printed before `OK`. */
+  /**
+   * Sends one harness command (see tests/broker/README.md); commands run one at a time, in
+   * call order. Resolves with the lines printed before `OK`; rejects on `ERR` with the command
+   * and the reason, or when the harness has exited.
+   */
   command(line: string): Promise<string[]>;
+  /**
+   * Creates a topic. Mock: exactly `partitions` partitions. Real cluster: relies on broker-side
+   * auto-creation (a Metadata request) and rejects if the topic ends up with fewer partitions.
+   */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** Closes a broker's listener and connections; its port stays reserved, leaders stay. */
   brokerDown(id: number): Promise<void>;
+  /** Reopens a broker's listener. */
   brokerUp(id: number): Promise<void>;
+  /** Moves a partition's leadership; -1 leaves it without a leader. */
   setLeader(topic: string, partition: number, brokerId: number): Promise<void>;
+  /** The next requests with this ApiKey, on any broker, fail with these codes in order. */
   pushErrors(apiKey: number, codes: number[]): Promise<void>;
+  /** The next requests with this ApiKey to this broker get these codes after these delays. */
   pushBrokerErrors(
     brokerId: number,
     apiKey: number,
     errors: Array<{ code: number; rttMs: number }>,
   ): Promise<void>;
+  /** Delays every response of a broker (-1: all brokers) by `ms`. */
   setRtt(brokerId: number, ms: number): Promise<void>;
+  /** Limits the versions of an API the mock advertises and accepts (-1 -1 disables it). */
   setApiVersion(apiKey: number, min: number, max: number): Promise<void>;
+  /** The requests tracked since `track_start` (or the last `track_clear`). */
+  requests(): Promise<TrackedRequest[]>;
+  /** Stops the harness and waits for it to exit; idempotent. A no-op on a real cluster. */
   close(): Promise<void>;
 }
 
-/** True when the tests run against the mock, which can inject faults. */
+/**
+ * True when the tests run against the mock, which can inject faults (KAFKA_BOOTSTRAP unset).
+ *
+ * @returns Whether fault-injection tests can run.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { faultInjectionAvailable } from "./mock_cluster.ts";
+ * if (faultInjectionAvailable() !== !process.env.KAFKA_BOOTSTRAP) throw new Error();
+ * ```
+ */
 export function faultInjectionAvailable(): boolean {
   return !process.env.KAFKA_BOOTSTRAP;
 }
 
-let counter = 0;
-/** A topic name no other test (or earlier run against a real cluster) uses. */
+let topicCounter = 0;
+
+/**
+ * A topic name no other test, test process or earlier run against a real cluster uses.
+ *
+ * @param prefix Start of the name: letters, digits, ".", "_" and "-" only.
+ * @returns `<prefix>-<time>-<pid>-<counter>`.
+ *
+ * @example
+ * ```ts
+ * import { uniqueTopic } from "./mock_cluster.ts";
+ * const a = uniqueTopic("orders");
+ * if (a === uniqueTopic("orders") || !a.startsWith("orders-")) throw new Error();
+ * ```
+ */
 export function uniqueTopic(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${process.pid}-${counter++}`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(prefix)) {
+    throw new RangeError(`Cannot use "${prefix}" as a topic prefix: only [a-zA-Z0-9._-] allowed`);
+  }
+  return `${prefix}-${Date.now().toString(36)}-${process.pid}-${topicCounter++}`;
 }
 
 let harnessPath: string | undefined;
+
+/** The harness binary: SLUICE_MOCK_HARNESS, else built (once per process) by build.sh. */
 function harness(): string {
-  harnessPath ??= process.env.SLUICE_MOCK_HARNESS ||
-    execFileSync("bash", [new URL("../broker/build.sh", import.meta.url).pathname], {
-      stdio: ["ignore", "pipe", "inherit"],
-    }).toString().trim();
+  if (harnessPath !== undefined) return harnessPath;
+  const fromEnv = process.env.SLUICE_MOCK_HARNESS;
+  harnessPath = fromEnv ? fromEnv : execFileSync(
+    "bash",
+    [fileURLToPath(new URL("../broker/build.sh", import.meta.url))],
+    { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" },
+  ).trim();
   return harnessPath;
 }
 
-/** Starts a cluster for one test file. Close it in `after()`. */
+/**
+ * Starts a cluster for a test file (close it in `after()`): our mock harness with N brokers,
+ * or, with env KAFKA_BOOTSTRAP set, a handle for that cluster (`isMock` false).
+ *
+ * @param options Brokers and topics.
+ * @returns The running cluster.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "./mock_cluster.ts";
+ * const cluster = await startCluster({ brokers: 3, topics: [{ name: "events", partitions: 2 }] });
+ * const lines = await cluster.command("ping");
+ * await cluster.close();
+ * if (lines.length !== 0) throw new Error("ping prints nothing before OK");
+ * ```
+ */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const real = process.env.KAFKA_BOOTSTRAP;
-  if (real) return new RealCluster(real);
-  const args = ["--brokers", String(options.brokers ?? 3)];
+  if (real) {
+    const cluster = new RealCluster(real);
+    for (const topic of options.topics ?? []) {
+      await cluster.createTopic(topic.name, topic.partitions);
+    }
+    return cluster;
+  }
+  const brokers = options.brokers ?? 3;
+  if (!Number.isInteger(brokers) || brokers < 1) {
+    throw new RangeError(`Cannot start a cluster with ${brokers} brokers: must be >= 1`);
+  }
+  const args = ["--brokers", String(brokers)];
   for (const topic of options.topics ?? []) {
     args.push("--topic", `${topic.name}:${topic.partitions}`);
   }
+  if (options.log || process.env.SLUICE_MOCK_LOG === "1") args.push("--log");
   const child = spawn(harness(), args, { stdio: ["pipe", "pipe", "inherit"] });
-  const cluster = new MockCluster(child);
+  const cluster = new MockCluster(child, args);
   await cluster.started;
   return cluster;
 }
@@ -74,33 +207,85 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** Refs or unrefs a handle if the runtime offers it (Bun's child stdin has neither). */
+function setRef(handle: unknown, ref: boolean): void {
+  const h = handle as { ref?: () => void; unref?: () => void } | null | undefined;
+  if (ref) h?.ref?.();
+  else h?.unref?.();
+}
+
 class MockCluster implements TestCluster {
   readonly isMock = true;
-  bootstrap = "";
   readonly started: Promise<void>;
   readonly #child: ChildProcess;
+  readonly #args: string[];
   readonly #exited: Promise<void>;
+  #bootstrap = "";
   #buffer = "";
-  #queue: Pending[] = [];
+  /** Commands written and not yet answered, in order: the harness answers in order. */
+  readonly #pending: Pending[] = [];
+  /** Reasons the event loop must stay alive (start, pending commands, close). */
+  #holds = 0;
+  #exitError: Error | undefined;
+  #closing: Promise<void> | undefined;
   #startResolve!: () => void;
   #startReject!: (error: Error) => void;
-  #chain: Promise<unknown> = Promise.resolve();
 
-  constructor(child: ChildProcess) {
+  constructor(child: ChildProcess, args: string[]) {
     this.#child = child;
+    this.#args = args;
     this.started = new Promise((resolve, reject) => {
       this.#startResolve = resolve;
       this.#startReject = reject;
     });
-    this.#exited = new Promise((resolve) => child.once("exit", () => resolve()));
-    child.once("exit", (code) => {
-      const error = new Error(`mock cluster exited with code ${code}`);
-      this.#startReject(error);
-      for (const pending of this.#queue.splice(0)) pending.reject(error);
+    this.#hold();
+    this.started.then(() => this.#release(), () => this.#release());
+    let exitedResolve!: () => void;
+    this.#exited = new Promise((resolve) => (exitedResolve = resolve));
+    child.once("exit", (code, signal) => {
+      this.#exitError = new Error(
+        `Mock cluster harness exited (code ${code}, signal ${signal}): ${this.#describe()}`,
+      );
+      this.#startReject(this.#exitError);
+      for (const pending of this.#pending.splice(0)) {
+        pending.reject(this.#exitError);
+        this.#release();
+      }
+      exitedResolve();
     });
-    child.once("error", (error) => this.#startReject(error));
+    child.once("error", (error) => {
+      // Spawning failed (no "exit" follows): nothing to wait for.
+      this.#exitError = new Error(`Cannot run the mock cluster harness: ${this.#describe()}`, {
+        cause: error,
+      });
+      this.#startReject(this.#exitError);
+      exitedResolve();
+    });
+    // Writes after the harness died fail with EPIPE; the "exit" handler reports that.
+    child.stdin!.on("error", () => {});
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => this.#onData(chunk));
+    setRef(child.stdout, false);
+    setRef(child.stdin, false);
+  }
+
+  get bootstrap(): string {
+    return this.#bootstrap;
+  }
+
+  #describe(): string {
+    return `${harnessPath} ${this.#args.join(" ")}`;
+  }
+
+  // Only the child handle is ref'd and unref'd as holds come and go; its pipes are unref'd
+  // once for good (Bun cannot unref a pipe again after ref()). A ref'd child keeps the event
+  // loop alive on all three runtimes, and data still arrives on unref'd pipes.
+  #hold(): void {
+    if (this.#holds++ === 0) setRef(this.#child, true);
+  }
+
+  #release(): void {
+    if (--this.#holds === 0) setRef(this.#child, false);
   }
 
   #onData(chunk: string): void {
@@ -110,21 +295,23 @@ class MockCluster implements TestCluster {
       if (end < 0) return;
       const line = this.#buffer.slice(0, end);
       this.#buffer = this.#buffer.slice(end + 1);
-      if (line.startsWith("BOOTSTRAP ")) {
-        this.bootstrap = line.slice("BOOTSTRAP ".length);
+      if (this.#bootstrap === "" && line.startsWith("BOOTSTRAP ")) {
+        this.#bootstrap = line.slice("BOOTSTRAP ".length);
         this.#startResolve();
         continue;
       }
-      const pending = this.#queue[0];
-      if (pending === undefined) continue;
+      const pending = this.#pending[0];
+      if (pending === undefined) continue; // e.g. the OK to `quit`
       if (line === "OK") {
-        this.#queue.shift();
+        this.#pending.shift();
         pending.resolve(pending.output);
+        this.#release();
       } else if (line.startsWith("ERR ")) {
-        this.#queue.shift();
+        this.#pending.shift();
         pending.reject(
           new Error(`Mock cluster command "${pending.line}" failed: ${line.slice(4)}`),
         );
+        this.#release();
       } else {
         pending.output.push(line);
       }
@@ -132,14 +319,27 @@ class MockCluster implements TestCluster {
   }
 
   command(line: string): Promise<string[]> {
-    const result = this.#chain.then(() =>
-      new Promise<string[]>((resolve, reject) => {
-        this.#queue.push({ line, output: [], resolve, reject });
-        this.#child.stdin!.write(line + "\n");
-      })
-    );
-    this.#chain = result.catch(() => {});
-    return result;
+    // One line is one command and a blank line gets no answer: either would desynchronize
+    // the answers from #pending.
+    if (/[\r\n]/.test(line) || line.trim() === "") {
+      return Promise.reject(
+        new RangeError(`Cannot send "${line}" to the mock cluster: must be one non-blank line`),
+      );
+    }
+    if (this.#exitError !== undefined || this.#closing !== undefined) {
+      return Promise.reject(
+        new Error(`Cannot send "${line}" to the mock cluster: it is closed`, {
+          cause: this.#exitError,
+        }),
+      );
+    }
+    return new Promise<string[]>((resolve, reject) => {
+      this.#hold();
+      this.#pending.push({ line, output: [], resolve, reject });
+      // The harness reads and answers commands strictly in order, so writing at once queues
+      // them there: each runs after the previous one is answered.
+      this.#child.stdin!.write(line + "\n");
+    });
   }
 
   async createTopic(name: string, partitions: number): Promise<void> {
@@ -162,9 +362,8 @@ class MockCluster implements TestCluster {
     apiKey: number,
     errors: Array<{ code: number; rttMs: number }>,
   ): Promise<void> {
-    await this.command(
-      `broker_errors ${brokerId} ${apiKey} ${errors.map((e) => `${e.code}:${e.rttMs}`).join(" ")}`,
-    );
+    const tuples = errors.map((e) => `${e.code}:${e.rttMs}`).join(" ");
+    await this.command(`broker_errors ${brokerId} ${apiKey} ${tuples}`);
   }
   async setRtt(brokerId: number, ms: number): Promise<void> {
     await this.command(`rtt ${brokerId} ${ms}`);
@@ -172,54 +371,132 @@ class MockCluster implements TestCluster {
   async setApiVersion(apiKey: number, min: number, max: number): Promise<void> {
     await this.command(`apiversion ${apiKey} ${min} ${max}`);
   }
-
-  async close(): Promise<void> {
-    if (this.#child.exitCode === null) this.#child.stdin!.end("quit\n");
-    const timer = setTimeout(() => this.#child.kill("SIGKILL"), 5000);
-    await this.#exited;
-    clearTimeout(timer);
+  async requests(): Promise<TrackedRequest[]> {
+    return (await this.command("requests")).map((line) => {
+      const [tag, brokerId, apiKey, timestampUs] = line.split(" ");
+      if (tag !== "REQ") throw new Error(`Unexpected line from the mock cluster: ${line}`);
+      return {
+        brokerId: Number(brokerId),
+        apiKey: Number(apiKey),
+        timestampUs: Number(timestampUs),
+      };
+    });
   }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#exitError !== undefined) return;
+    this.#hold();
+    // EOF makes the harness exit (within milliseconds); SIGKILL only if it hangs.
+    this.#child.stdin!.end();
+    const timer = setTimeout(() => this.#child.kill("SIGKILL"), 5000);
+    try {
+      await this.#exited;
+    } finally {
+      clearTimeout(timer);
+      this.#release();
+    }
+  }
+}
+
+function kcatMetadata(bootstrap: string, topic: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // allow.auto.create.topics: the Metadata request asks the broker to create the topic
+    // (it does when auto.create.topics.enable is on, Kafka's default).
+    const args = ["-L", "-b", bootstrap, "-t", topic, "-J", "-X", "allow.auto.create.topics=true"];
+    execFile("kcat", args, { timeout: 30_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`Command "kcat ${args.join(" ")}" failed: ${stderr}`));
+      else resolve(stdout);
+    });
+  });
 }
 
 class RealCluster implements TestCluster {
   readonly isMock = false;
   readonly bootstrap: string;
+
   constructor(bootstrap: string) {
     this.bootstrap = bootstrap;
   }
-  #unsupported(what: string): never {
-    throw new Error(
-      `Cannot ${what} on a real cluster (KAFKA_BOOTSTRAP): fault injection needs the mock`,
+
+  #unsupported(what: string): Promise<never> {
+    return Promise.reject(
+      new Error(
+        `Cannot ${what} on a real cluster (KAFKA_BOOTSTRAP=${this.bootstrap}): ` +
+          `fault injection needs the mock (check faultInjectionAvailable())`,
+      ),
     );
   }
+
   command(line: string): Promise<string[]> {
-    this.#unsupported(`run "${line}"`);
+    return this.#unsupported(`run mock command "${line}"`);
   }
-  createTopic(_name: string, _partitions: number): Promise<void> {
-    // Real clusters create topics on first Metadata request when auto-creation is on (the
-    // usual test setup); create them with kafka-topics.sh otherwise.
+
+  async createTopic(name: string, partitions: number): Promise<void> {
+    // kcat cannot send CreateTopics; a Metadata request for the topic makes brokers with
+    // auto.create.topics.enable create it with num.partitions partitions. Wait until every
+    // partition has a leader, so the first produce does not race the creation.
+    const deadline = Date.now() + 30_000;
+    let last = "";
+    for (;;) {
+      const metadata = JSON.parse(await kcatMetadata(this.bootstrap, name)) as {
+        topics?: Array<{ topic: string; error?: string; partitions?: Array<{ leader: number }> }>;
+      };
+      const entry = metadata.topics?.find((t) => t.topic === name);
+      const found = entry?.partitions ?? [];
+      if (entry?.error === undefined && found.length > 0 && found.every((p) => p.leader >= 0)) {
+        if (found.length < partitions) {
+          throw new Error(
+            `Cannot create topic "${name}" with ${partitions} partitions on a real cluster: ` +
+              `auto-creation gave it ${found.length} (the broker's num.partitions); ` +
+              `create it beforehand with kafka-topics.sh --create --partitions ${partitions}`,
+          );
+        }
+        return;
+      }
+      last = entry?.error ?? "no partitions yet";
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Cannot create topic "${name}" on a real cluster: ${last} (is auto.create.topics.enable on?)`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  brokerDown(_id: number): Promise<void> {
+    return this.#unsupported("stop a broker");
+  }
+  brokerUp(_id: number): Promise<void> {
+    return this.#unsupported("start a broker");
+  }
+  setLeader(_topic: string, _partition: number, _brokerId: number): Promise<void> {
+    return this.#unsupported("move a leader");
+  }
+  pushErrors(_apiKey: number, _codes: number[]): Promise<void> {
+    return this.#unsupported("inject errors");
+  }
+  pushBrokerErrors(
+    _brokerId: number,
+    _apiKey: number,
+    _errors: Array<{ code: number; rttMs: number }>,
+  ): Promise<void> {
+    return this.#unsupported("inject errors");
+  }
+  setRtt(_brokerId: number, _ms: number): Promise<void> {
+    return this.#unsupported("slow a broker");
+  }
+  setApiVersion(_apiKey: number, _min: number, _max: number): Promise<void> {
+    return this.#unsupported("limit API versions");
+  }
+  requests(): Promise<TrackedRequest[]> {
+    return this.#unsupported("track requests");
+  }
+  close(): Promise<void> {
     return Promise.resolve();
   }
-  brokerDown(): Promise<void> {
-    this.#unsupported("stop a broker");
-  }
-  brokerUp(): Promise<void> {
-    this.#unsupported("start a broker");
-  }
-  setLeader(): Promise<void> {
-    this.#unsupported("move a leader");
-  }
-  pushErrors(): Promise<void> {
-    this.#unsupported("inject errors");
-  }
-  pushBrokerErrors(): Promise<void> {
-    this.#unsupported("inject errors");
-  }
-  setRtt(): Promise<void> {
-    this.#unsupported("slow a broker");
-  }
-  setApiVersion(): Promise<void> {
-    this.#unsupported("limit API versions");
-  }
-  async close(): Promise<void> {}
 }
