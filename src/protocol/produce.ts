@@ -3,85 +3,152 @@ import { ApiKey } from "./api_keys.ts";
 import { Reader } from "./reader.ts";
 import type { Writer } from "./writer.ts";
 
-/** Produce request. `records` are whole RecordBatch v2 bytes (one batch per partition). */
+/** One partition's records in a Produce request. */
+export interface ProducePartitionData {
+  /** The partition number. */
+  index: number;
+  /** Complete RecordBatch v2 bytes (written once, with `Writer.raw`), or null. */
+  records: Uint8Array | null;
+}
+
+/** One topic's partitions in a Produce request. */
+export interface ProduceTopicData {
+  /** The topic name. */
+  name: string;
+  /** Its partitions. */
+  partitionData: ProducePartitionData[];
+}
+
+/** Produce request. */
 export interface ProduceRequest {
+  /** The transactional id, or null for a non-transactional producer. */
   transactionalId: string | null;
+  /** 0 (no response is sent), 1 (leader) or -1 (all in-sync replicas). */
   acks: number;
+  /** How long the broker may wait for replication, in ms. */
   timeoutMs: number;
-  topicData: Array<
-    { name: string; partitionData: Array<{ index: number; records: Uint8Array | null }> }
-  >;
+  /** The topics. */
+  topicData: ProduceTopicData[];
+}
+
+/** A batch-level record error (v8+). */
+export interface ProduceRecordError {
+  /** The index of the failed record within the batch. */
+  batchIndex: number;
+  /** Why, or null. */
+  batchIndexErrorMessage: string | null;
 }
 
 /** One partition's answer. */
 export interface ProducePartitionResponse {
+  /** The partition number. */
   index: number;
+  /** 0, or the error. */
   errorCode: number;
+  /** The offset of the batch's first record, -1 on error. */
   baseOffset: bigint;
-  /** -1 unless the topic uses LogAppendTime (v2+). */
+  /** The broker's append time when the topic uses LogAppendTime, else -1. */
   logAppendTimeMs: bigint;
   /** v5+, else -1. */
   logStartOffset: bigint;
-  /** v8+: the records of the batch that made it fail. */
-  recordErrors: Array<{ batchIndex: number; batchIndexErrorMessage: string | null }>;
-  /** v8+ */
+  /** v8+: the records of the batch that made it fail, else []. */
+  recordErrors: ProduceRecordError[];
+  /** v8+: a summary of the failure, else null. */
   errorMessage: string | null;
-  /** v10+ (tagged): the new leader, sent with NOT_LEADER_OR_FOLLOWER. */
+  /** v10+ (tagged field 0): the new leader, sent with NOT_LEADER_OR_FOLLOWER; else undefined. */
   currentLeader: { leaderId: number; leaderEpoch: number } | undefined;
+}
+
+/** One topic's answers. */
+export interface ProduceTopicResponse {
+  /** The topic name. */
+  name: string;
+  /** Its partitions. */
+  partitionResponses: ProducePartitionResponse[];
+}
+
+/** A broker endpoint named in a Produce response (v10+). */
+export interface ProduceNodeEndpoint {
+  /** The broker id. */
+  nodeId: number;
+  /** Its host. */
+  host: string;
+  /** Its port. */
+  port: number;
+  /** Its rack, or null. */
+  rack: string | null;
 }
 
 /** Produce response. */
 export interface ProduceResponse {
-  responses: Array<{ name: string; partitionResponses: ProducePartitionResponse[] }>;
+  /** The topics. */
+  responses: ProduceTopicResponse[];
+  /** How long the broker throttled the request, in ms. */
   throttleTimeMs: number;
-  /** v10+ (tagged): endpoints of the leaders named in `currentLeader`. */
-  nodeEndpoints: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+  /** v10+ (tagged field 0): endpoints of the leaders named in `currentLeader`, else []. */
+  nodeEndpoints: ProduceNodeEndpoint[];
 }
 
 /*
- * Produce Request (Version: 3-11) => transactional_id:nullable_string acks:int16
- *     timeout_ms:int32
- *     [topic_data] name:string
- *         [partition_data] index:int32 records:nullable_bytes TAG_BUFFER (v9+)
+ * Produce Request (Version: 3-11) =>
+ *     transactional_id:NULLABLE_STRING
+ *     acks:INT16
+ *     timeout_ms:INT32
+ *     [topic_data]
+ *         name:STRING
+ *         [partition_data]
+ *             index:INT32
+ *             records:RECORDS (NULLABLE_BYTES)
+ *             TAG_BUFFER (v9+)
  *         TAG_BUFFER (v9+)
- *     TAG_BUFFER (v9+)                      (strings, bytes and arrays compact from v9)
+ *     TAG_BUFFER (v9+)
+ * Strings, bytes and arrays are compact from v9. v3-v8 and v9-v11 are byte-identical among
+ * themselves (later versions only change broker behaviour and the response).
  */
 function encodeRequest(writer: Writer, version: number, request: ProduceRequest): void {
   const flexible = version >= 9;
   writer.nullableStringOf(request.transactionalId, flexible);
   writer.int16(request.acks).int32(request.timeoutMs);
-  writer.arrayLength(request.topicData.length, flexible);
-  for (const topic of request.topicData) {
+  const topics = request.topicData;
+  writer.arrayLength(topics.length, flexible);
+  for (let i = 0; i < topics.length; i++) {
+    const topic = topics[i]!;
     writer.stringOf(topic.name, flexible);
-    writer.arrayLength(topic.partitionData.length, flexible);
-    for (const partition of topic.partitionData) {
+    const partitions = topic.partitionData;
+    writer.arrayLength(partitions.length, flexible);
+    for (let j = 0; j < partitions.length; j++) {
+      const partition = partitions[j]!;
       writer.int32(partition.index);
-      if (flexible) writer.compactNullableBytes(partition.records);
+      if (flexible) writer.compactNullableBytes(partition.records).emptyTaggedFields(); // v9+
       else writer.nullableBytes(partition.records);
-      if (flexible) writer.emptyTaggedFields();
     }
-    if (flexible) writer.emptyTaggedFields();
+    if (flexible) writer.emptyTaggedFields(); // v9+
   }
-  if (flexible) writer.emptyTaggedFields();
+  if (flexible) writer.emptyTaggedFields(); // v9+
 }
 
 /*
  * Produce Response (Version: 3-11) =>
- *     [responses] name:string
- *         [partition_responses] index:int32 error_code:int16 base_offset:int64
- *             log_append_time_ms:int64 log_start_offset:int64 (v5+)
- *             [record_errors] batch_index:int32 batch_index_error_message:nullable_string
- *                 TAG_BUFFER (v9+)   (v8+)
- *             error_message:nullable_string (v8+)
- *             TAG_BUFFER (v9+; tag 0 = current_leader: leader_id:int32 leader_epoch:int32, v10+)
+ *     [responses]
+ *         name:STRING
+ *         [partition_responses]
+ *             index:INT32 error_code:INT16 base_offset:INT64 log_append_time_ms:INT64
+ *             log_start_offset:INT64 (v5+)
+ *             [record_errors] (v8+)
+ *                 batch_index:INT32 batch_index_error_message:NULLABLE_STRING TAG_BUFFER (v9+)
+ *             error_message:NULLABLE_STRING (v8+)
+ *             TAG_BUFFER (v9+; tag 0 (v10+) current_leader =>
+ *                 leader_id:INT32 leader_epoch:INT32 TAG_BUFFER)
  *         TAG_BUFFER (v9+)
- *     throttle_time_ms:int32
- *     TAG_BUFFER (v9+; tag 0 = [node_endpoints] node_id host port rack, v10+)
+ *     throttle_time_ms:INT32
+ *     TAG_BUFFER (v9+; tag 0 (v10+) [node_endpoints] =>
+ *         node_id:INT32 host:COMPACT_STRING port:INT32 rack:COMPACT_NULLABLE_STRING TAG_BUFFER)
+ * Strings and arrays are compact from v9.
  */
 function decodeResponse(reader: Reader, version: number): ProduceResponse {
   const flexible = version >= 9;
-  const topicCount = reader.arrayLength(flexible, 2);
-  const responses: ProduceResponse["responses"] = [];
+  const topicCount = reader.arrayLength(flexible, flexible ? 3 : 6);
+  const responses: ProduceTopicResponse[] = [];
   for (let i = 0; i < topicCount; i++) {
     const name = reader.stringOf(flexible);
     const partitionCount = reader.arrayLength(flexible, 22);
@@ -91,26 +158,26 @@ function decodeResponse(reader: Reader, version: number): ProduceResponse {
       const errorCode = reader.int16();
       const baseOffset = reader.int64();
       const logAppendTimeMs = reader.int64();
-      const logStartOffset = version >= 5 ? reader.int64() : -1n;
-      const recordErrors: ProducePartitionResponse["recordErrors"] = [];
+      const logStartOffset = version >= 5 ? reader.int64() : -1n; // v5+
+      const recordErrors: ProduceRecordError[] = [];
       let errorMessage: string | null = null;
-      if (version >= 8) {
-        const errorCount = reader.arrayLength(flexible, 5);
+      if (version >= 8) { // v8+
+        const errorCount = reader.arrayLength(flexible, 6);
         for (let k = 0; k < errorCount; k++) {
           const batchIndex = reader.int32();
           const batchIndexErrorMessage = reader.nullableStringOf(flexible);
-          if (flexible) reader.taggedFields();
+          if (flexible) reader.readTaggedFields(); // v9+
           recordErrors.push({ batchIndex, batchIndexErrorMessage });
         }
         errorMessage = reader.nullableStringOf(flexible);
       }
       let currentLeader: ProducePartitionResponse["currentLeader"];
-      if (flexible) {
-        const tags = reader.taggedFields();
-        const leader = tags.get(0);
-        if (version >= 10 && leader !== undefined) {
+      if (flexible) { // v9+
+        const leader = reader.readTaggedFields().get(0);
+        if (version >= 10 && leader !== undefined) { // v10+
           const leaderReader = new Reader(leader);
           currentLeader = { leaderId: leaderReader.int32(), leaderEpoch: leaderReader.int32() };
+          leaderReader.readTaggedFields();
         }
       }
       partitionResponses.push({
@@ -124,23 +191,22 @@ function decodeResponse(reader: Reader, version: number): ProduceResponse {
         currentLeader,
       });
     }
-    if (flexible) reader.taggedFields();
+    if (flexible) reader.readTaggedFields(); // v9+
     responses.push({ name, partitionResponses });
   }
   const throttleTimeMs = reader.int32();
-  const nodeEndpoints: ProduceResponse["nodeEndpoints"] = [];
-  if (flexible) {
-    const tags = reader.taggedFields();
-    const endpoints = tags.get(0);
-    if (version >= 10 && endpoints !== undefined) {
+  const nodeEndpoints: ProduceNodeEndpoint[] = [];
+  if (flexible) { // v9+
+    const endpoints = reader.readTaggedFields().get(0);
+    if (version >= 10 && endpoints !== undefined) { // v10+
       const endpointReader = new Reader(endpoints);
-      const count = endpointReader.arrayLength(true, 10);
+      const count = endpointReader.arrayLength(true, 11);
       for (let i = 0; i < count; i++) {
         const nodeId = endpointReader.int32();
         const host = endpointReader.compactString();
         const port = endpointReader.int32();
         const rack = endpointReader.compactNullableString();
-        endpointReader.taggedFields();
+        endpointReader.readTaggedFields();
         nodeEndpoints.push({ nodeId, host, port, rack });
       }
     }
@@ -149,12 +215,21 @@ function decodeResponse(reader: Reader, version: number): ProduceResponse {
 }
 
 /**
- * Produce v3–v11 (RecordBatch v2 only; acks=0 requests get no response).
+ * Produce v3–v11 (RecordBatch v2 only; with acks=0 the broker sends no response).
  *
- * @example
+ * @example Encode a v3 request with one batch
  * ```ts
  * import { ProduceApi } from "./produce.ts";
- * if (ProduceApi.apiKey !== 0 || ProduceApi.minVersion !== 3 || ProduceApi.flexibleFrom !== 9) throw new Error();
+ * import { Writer } from "./writer.ts";
+ * const writer = new Writer();
+ * ProduceApi.encodeRequest(writer, 3, {
+ *   transactionalId: null,
+ *   acks: -1,
+ *   timeoutMs: 30000,
+ *   topicData: [{ name: "t", partitionData: [{ index: 0, records: new Uint8Array([1, 2]) }] }],
+ * });
+ * // null txn id (2) acks (2) timeout (4) [1] "t" (3+4) [1] index (4+4) records (4+2)
+ * if (writer.length !== 2 + 2 + 4 + 4 + 3 + 4 + 4 + 4 + 2) throw new Error();
  * ```
  */
 export const ProduceApi: ApiDescriptor<ProduceRequest, ProduceResponse> = {

@@ -1,68 +1,105 @@
 import { ProtocolError } from "../errors/client_errors.ts";
 import { crc32c } from "./crc32c.ts";
 import { Reader } from "./reader.ts";
+import { utf8Length } from "./utf8_length.ts";
 
 /** Bytes of a RecordBatch v2 header, before the first record. */
 export const RECORD_BATCH_OVERHEAD = 61;
 
 /** A record header: a UTF-8 name and a byte value (or null). */
 export interface RecordHeader {
+  /** The header's name (UTF-8 on the wire). */
   key: string;
+  /** The header's value, or null. */
   value: Uint8Array | null;
 }
 
 /*
- * RecordBatch v2 (implementation.html "Record Batch"):
- *   0 baseOffset:int64  8 batchLength:int32  12 partitionLeaderEpoch:int32  16 magic:int8 (2)
- *   17 crc:uint32 (CRC-32C of bytes 21..end)  21 attributes:int16  23 lastOffsetDelta:int32
- *   27 baseTimestamp:int64  35 maxTimestamp:int64  43 producerId:int64  51 producerEpoch:int16
- *   53 baseSequence:int32  57 recordCount:int32  61 records...
- * attributes: bits 0-2 compression (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd), bit 3
- *   timestamp type, bit 4 transactional, bit 5 control.
+ * RecordBatch v2 (implementation.html "Record Batch"), byte offsets:
+ *    0 baseOffset:int64              8 batchLength:int32 (bytes after this field)
+ *   12 partitionLeaderEpoch:int32   16 magic:int8 (2)
+ *   17 crc:uint32 (CRC-32C of bytes 21..end)
+ *   21 attributes:int16 (bits 0-2 codec: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd;
+ *                        bit 3 timestampType; bit 4 isTransactional; bit 5 isControl)
+ *   23 lastOffsetDelta:int32        27 baseTimestamp:int64   35 maxTimestamp:int64
+ *   43 producerId:int64             51 producerEpoch:int16   53 baseSequence:int32
+ *   57 recordCount:int32            61 records...
  *
  * Record => length:varint attributes:int8 timestampDelta:varlong offsetDelta:varint
  *           keyLength:varint key valueLength:varint value headerCount:varint [Header]
- * Header => keyLength:varint key valueLength:varint value        (null = length -1)
+ * Header => headerKeyLength:varint headerKey headerValueLength:varint headerValue
+ * (null key/value: length -1; length counts the bytes after the length field)
  */
 const OFFSET_BATCH_LENGTH = 8;
+const OFFSET_LEADER_EPOCH = 12;
+const OFFSET_MAGIC = 16;
 const OFFSET_CRC = 17;
 const OFFSET_ATTRIBUTES = 21;
+const OFFSET_LAST_OFFSET_DELTA = 23;
+const OFFSET_BASE_TIMESTAMP = 27;
+const OFFSET_MAX_TIMESTAMP = 35;
+const OFFSET_PRODUCER_ID = 43;
+const OFFSET_PRODUCER_EPOCH = 51;
+const OFFSET_BASE_SEQUENCE = 53;
+const OFFSET_RECORD_COUNT = 57;
+const ATTRIBUTE_TRANSACTIONAL = 0x10;
+const ATTRIBUTE_CONTROL = 0x20;
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 function varintSize(value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  const v = ((value << 1) ^ (value >> 31)) >>> 0;
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+/** Size of a zigzag varlong for a safe integer (timestamp deltas in ms). */
+function varlongSize(value: number): number {
+  let v = value >= 0 ? value * 2 : -value * 2 - 1;
   let size = 1;
   while (v >= 0x80) {
-    v >>>= 7;
+    v = Math.floor(v / 0x80);
     size++;
   }
   return size;
 }
 
-/** Size of a zigzag varlong for a safe integer (timestamps in ms). */
-function varlongSize(value: number): number {
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
-  let size = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    size++;
+function writeVarint(buffer: Uint8Array, at: number, value: number): number {
+  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  while (v >= 0x80) {
+    buffer[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
   }
-  return size;
+  buffer[at++] = v;
+  return at;
+}
+
+function writeVarlong(buffer: Uint8Array, at: number, value: number): number {
+  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (v >= 0x80) {
+    buffer[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buffer[at++] = v;
+  return at;
 }
 
 /**
  * An upper bound of a record's encoded size (length prefix included), computable before
- * encoding; the producer reserves this much of `bufferMemory` per record.
+ * encoding; the producer reserves this much of `bufferMemory` and checks `batchSize` with it.
+ * Exceeds the exact size by at most 26 bytes plus 2 bytes per header-name character.
  *
  * @param keyLength Key bytes, or -1 for null.
  * @param valueLength Value bytes, or -1 for null.
  * @param headers The headers, if any.
+ * @returns Bytes the record takes at most inside a batch.
  *
  * @example
  * ```ts
- * import { recordSizeUpperBound } from "./record_batch.ts";
- * if (recordSizeUpperBound(-1, 100, undefined) < 100 + 7) throw new Error();
+ * import { recordSizeUpperBound, RecordBatchWriter } from "./record_batch.ts";
+ * const writer = new RecordBatchWriter();
+ * const written = writer.append(Date.now(), null, new Uint8Array(100));
+ * if (written > recordSizeUpperBound(-1, 100, undefined)) throw new Error();
  * ```
  */
 export function recordSizeUpperBound(
@@ -70,11 +107,13 @@ export function recordSizeUpperBound(
   valueLength: number,
   headers: readonly RecordHeader[] | undefined,
 ): number {
-  // length(5) attributes(1) timestampDelta(10) offsetDelta(5) keyLength(5) valueLength(5) headerCount(5)
+  // length(5) attributes(1) timestampDelta(10) offsetDelta(5) keyLength(5) valueLength(5)
+  // headerCount(5)
   let size = 36 + Math.max(0, keyLength) + Math.max(0, valueLength);
   if (headers !== undefined) {
     for (let i = 0; i < headers.length; i++) {
       const header = headers[i]!;
+      // name length(5) value length(5); UTF-8 takes at most 3 bytes per UTF-16 unit
       size += 10 + header.key.length * 3 + (header.value === null ? 0 : header.value.length);
     }
   }
@@ -83,11 +122,21 @@ export function recordSizeUpperBound(
 
 /** Options for `RecordBatchWriter.finish()`. */
 export interface FinishOptions {
+  /** The idempotent producer id, or -1n. */
   producerId: bigint;
+  /** Its epoch, or -1. */
   producerEpoch: number;
+  /** The first record's sequence number, or -1. */
   baseSequence: number;
+  /**
+   * Sets the transactional attribute bit.
+   * @default false
+   */
   isTransactional?: boolean;
-  /** Compressed records replacing the records section, with the codec's attribute id. */
+  /**
+   * The compressed records section, replacing the encoded records, with the codec's id for
+   * the attribute bits 0-2 (1 gzip, 2 snappy, 3 lz4, 4 zstd).
+   */
   compression?: { attribute: number; records: Uint8Array };
 }
 
@@ -95,17 +144,19 @@ export interface FinishOptions {
  * Encodes records straight into a RecordBatch v2 buffer, behind a reserved 61-byte header
  * that `finish()` fills in (lengths, timestamps, producer state, CRC-32C). `finish()` may be
  * called again with other producer state (a retry after an epoch bump) without re-encoding
- * the records; `reset()` keeps the buffer for the next batch.
+ * the records; `reset()` keeps the buffer for the next batch (pooling).
  *
- * Invariants: records are at `[61, length)`; offset deltas are 0..recordCount-1; timestamp
- * deltas are relative to the first record's timestamp.
+ * Invariants: records are at `[61, sizeInBytes)`; offset deltas are 0..recordCount-1;
+ * timestamp deltas are relative to the first record's timestamp; nothing is allocated per
+ * record unless the buffer must grow.
  *
- * @example Build a batch of two records
+ * @example Build a batch of two records and read it back
  * ```ts
  * import { decodeRecordBatches, RecordBatchWriter } from "./record_batch.ts";
+ * const utf8 = new TextEncoder();
  * const writer = new RecordBatchWriter(256);
- * writer.append(1000, null, new TextEncoder().encode("a"));
- * writer.append(1005, new TextEncoder().encode("k"), new TextEncoder().encode("b"), [{ key: "h", value: null }]);
+ * writer.append(1000, null, utf8.encode("a"));
+ * writer.append(1005, utf8.encode("k"), utf8.encode("b"), [{ key: "h", value: null }]);
  * const batch = writer.finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1 });
  * const [decoded] = decodeRecordBatches(batch, { verifyCrc: true });
  * if (decoded!.records.length !== 2 || decoded!.maxTimestamp !== 1005) throw new Error();
@@ -118,14 +169,20 @@ export class RecordBatchWriter {
   #count = 0;
   #firstTimestamp = 0;
   #maxTimestamp = 0;
+  /** The last compressed batch and the records it was built from, reused by a re-finish. */
+  #compressedBatch: Uint8Array | undefined;
+  #compressedFrom: Uint8Array | undefined;
 
-  /** @param initialCapacity Bytes to allocate up front (grows as needed). */
+  /**
+   * @param initialCapacity Bytes to allocate up front (grows by doubling as needed).
+   * @default 16384
+   */
   constructor(initialCapacity = 16384) {
     this.#buffer = new Uint8Array(Math.max(RECORD_BATCH_OVERHEAD + 64, initialCapacity));
     this.#view = new DataView(this.#buffer.buffer);
   }
 
-  /** Records appended. */
+  /** Records appended so far. */
   get recordCount(): number {
     return this.#count;
   }
@@ -135,24 +192,33 @@ export class RecordBatchWriter {
     return this.#length;
   }
 
+  /** The first record's timestamp (ms), 0 while empty. */
   get firstTimestamp(): number {
     return this.#firstTimestamp;
   }
 
+  /** The largest record timestamp (ms), 0 while empty. */
   get maxTimestamp(): number {
     return this.#maxTimestamp;
   }
 
-  /** The encoded records section (a view), e.g. for compression. */
+  /**
+   * The encoded records section, e.g. for compression.
+   *
+   * @returns A view of the buffer, valid until the next `append()` or `reset()`.
+   */
   recordsView(): Uint8Array {
     return this.#buffer.subarray(RECORD_BATCH_OVERHEAD, this.#length);
   }
 
   /**
-   * Encodes one record.
+   * Encodes one record at the end of the batch.
    *
-   * @param timestamp Milliseconds since the epoch.
-   * @returns The bytes it took.
+   * @param timestamp Milliseconds since the epoch (a safe integer).
+   * @param key The key, or null.
+   * @param value The value, or null (a tombstone).
+   * @param headers The headers, if any.
+   * @returns The bytes the record took (length prefix included).
    */
   append(
     timestamp: number,
@@ -160,6 +226,11 @@ export class RecordBatchWriter {
     value: Uint8Array | null,
     headers?: readonly RecordHeader[],
   ): number {
+    if (!Number.isSafeInteger(timestamp)) {
+      throw new RangeError(
+        `Cannot append record with timestamp "${timestamp}": must be integer ms`,
+      );
+    }
     if (this.#count === 0) {
       this.#firstTimestamp = timestamp;
       this.#maxTimestamp = timestamp;
@@ -170,22 +241,20 @@ export class RecordBatchWriter {
     const offsetDelta = this.#count;
     const keyLength = key === null ? -1 : key.length;
     const valueLength = value === null ? -1 : value.length;
-    let headerKeys: Uint8Array[] | undefined;
-    let headersSize = varintSize(headers === undefined ? 0 : headers.length);
-    if (headers !== undefined && headers.length > 0) {
-      headerKeys = new Array(headers.length);
-      for (let i = 0; i < headers.length; i++) {
-        const header = headers[i]!;
-        const name = encoder.encode(header.key);
-        headerKeys[i] = name;
-        const headerValueLength = header.value === null ? -1 : header.value.length;
-        headersSize += varintSize(name.length) + name.length + varintSize(headerValueLength) +
-          Math.max(0, headerValueLength);
-      }
+    const headerCount = headers === undefined ? 0 : headers.length;
+    // Exact size first (header names measured, not encoded), so the length prefix is written
+    // before the body and every byte is written once.
+    let headersSize = varintSize(headerCount);
+    for (let i = 0; i < headerCount; i++) {
+      const header = headers![i]!;
+      const nameLength = utf8Length(header.key);
+      const headerValueLength = header.value === null ? -1 : header.value.length;
+      headersSize += varintSize(nameLength) + nameLength + varintSize(headerValueLength) +
+        Math.max(0, headerValueLength);
     }
     const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta) +
-      varintSize(keyLength) +
-      Math.max(0, keyLength) + varintSize(valueLength) + Math.max(0, valueLength) + headersSize;
+      varintSize(keyLength) + Math.max(0, keyLength) +
+      varintSize(valueLength) + Math.max(0, valueLength) + headersSize;
     const total = varintSize(bodySize) + bodySize;
     this.#ensure(total);
     const buffer = this.#buffer;
@@ -204,19 +273,17 @@ export class RecordBatchWriter {
       buffer.set(value, at);
       at += value.length;
     }
-    at = writeVarint(buffer, at, headers === undefined ? 0 : headers.length);
-    if (headerKeys !== undefined) {
-      for (let i = 0; i < headerKeys.length; i++) {
-        const name = headerKeys[i]!;
-        const headerValue = headers![i]!.value;
-        at = writeVarint(buffer, at, name.length);
-        buffer.set(name, at);
-        at += name.length;
-        at = writeVarint(buffer, at, headerValue === null ? -1 : headerValue.length);
-        if (headerValue !== null) {
-          buffer.set(headerValue, at);
-          at += headerValue.length;
-        }
+    at = writeVarint(buffer, at, headerCount);
+    for (let i = 0; i < headerCount; i++) {
+      const header = headers![i]!;
+      const nameLength = utf8Length(header.key);
+      at = writeVarint(buffer, at, nameLength);
+      at += encoder.encodeInto(header.key, buffer.subarray(at, at + nameLength)).written;
+      const headerValue = header.value;
+      at = writeVarint(buffer, at, headerValue === null ? -1 : headerValue.length);
+      if (headerValue !== null) {
+        buffer.set(headerValue, at);
+        at += headerValue.length;
       }
     }
     this.#length = at;
@@ -225,35 +292,46 @@ export class RecordBatchWriter {
   }
 
   /**
-   * Fills in the header and returns the whole batch. Without compression the result is a
-   * view of the writer's buffer, valid until the next `append()` or `reset()`.
+   * Fills in the header and returns the whole batch. May be called again (other producer
+   * state after an epoch bump) without re-encoding the records.
+   *
+   * @param options Producer state, the transactional bit and, optionally, compressed records.
+   * @returns Without compression, a view of the writer's buffer, valid until the next
+   *   `append()`, `finish()` or `reset()`; with compression, a batch owned by the writer
+   *   (reused when `finish()` is called again with the same compressed records).
    */
   finish(options: FinishOptions): Uint8Array {
+    if (this.#count === 0) throw new RangeError("Cannot finish a record batch without records");
     let batch: Uint8Array;
     let view: DataView;
-    let attributes = options.isTransactional ? 0x10 : 0;
-    if (options.compression !== undefined) {
-      const records = options.compression.records;
-      batch = new Uint8Array(RECORD_BATCH_OVERHEAD + records.length);
-      batch.set(records, RECORD_BATCH_OVERHEAD);
-      view = new DataView(batch.buffer);
-      attributes |= options.compression.attribute & 0x07;
+    let attributes = options.isTransactional ? ATTRIBUTE_TRANSACTIONAL : 0;
+    const compression = options.compression;
+    if (compression !== undefined) {
+      const codec = compression.attribute;
+      if (!(codec >= 1 && codec <= 7 && Number.isInteger(codec))) {
+        throw new RangeError(`Invalid compression attribute "${codec}": must be 1 to 7`);
+      }
+      attributes |= codec;
+      batch = this.#compressedBatch !== undefined && this.#compressedFrom === compression.records
+        ? this.#compressedBatch
+        : this.#buildCompressed(compression.records);
+      view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
     } else {
       batch = this.#buffer.subarray(0, this.#length);
       view = this.#view;
     }
     view.setBigInt64(0, 0n); // baseOffset: assigned by the broker
     view.setInt32(OFFSET_BATCH_LENGTH, batch.length - 12);
-    view.setInt32(12, -1); // partitionLeaderEpoch: set by the broker
-    view.setInt8(16, 2); // magic
+    view.setInt32(OFFSET_LEADER_EPOCH, -1); // set by the broker
+    view.setInt8(OFFSET_MAGIC, 2);
     view.setInt16(OFFSET_ATTRIBUTES, attributes);
-    view.setInt32(23, this.#count - 1); // lastOffsetDelta
-    view.setBigInt64(27, BigInt(this.#firstTimestamp));
-    view.setBigInt64(35, BigInt(this.#maxTimestamp));
-    view.setBigInt64(43, options.producerId);
-    view.setInt16(51, options.producerEpoch);
-    view.setInt32(53, options.baseSequence);
-    view.setInt32(57, this.#count);
+    view.setInt32(OFFSET_LAST_OFFSET_DELTA, this.#count - 1);
+    view.setBigInt64(OFFSET_BASE_TIMESTAMP, BigInt(this.#firstTimestamp));
+    view.setBigInt64(OFFSET_MAX_TIMESTAMP, BigInt(this.#maxTimestamp));
+    view.setBigInt64(OFFSET_PRODUCER_ID, options.producerId);
+    view.setInt16(OFFSET_PRODUCER_EPOCH, options.producerEpoch);
+    view.setInt32(OFFSET_BASE_SEQUENCE, options.baseSequence);
+    view.setInt32(OFFSET_RECORD_COUNT, this.#count);
     view.setUint32(OFFSET_CRC, crc32c(batch, OFFSET_ATTRIBUTES, batch.length));
     return batch;
   }
@@ -264,6 +342,16 @@ export class RecordBatchWriter {
     this.#count = 0;
     this.#firstTimestamp = 0;
     this.#maxTimestamp = 0;
+    this.#compressedBatch = undefined;
+    this.#compressedFrom = undefined;
+  }
+
+  #buildCompressed(records: Uint8Array): Uint8Array {
+    const batch = new Uint8Array(RECORD_BATCH_OVERHEAD + records.length);
+    batch.set(records, RECORD_BATCH_OVERHEAD);
+    this.#compressedBatch = batch;
+    this.#compressedFrom = records;
+    return batch;
   }
 
   #ensure(bytes: number): void {
@@ -278,63 +366,72 @@ export class RecordBatchWriter {
   }
 }
 
-function writeVarint(buffer: Uint8Array, at: number, value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  while (v >= 0x80) {
-    buffer[at++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buffer[at++] = v;
-  return at;
-}
-
-function writeVarlong(buffer: Uint8Array, at: number, value: number): number {
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (v >= 128) {
-    buffer[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buffer[at++] = v;
-  return at;
-}
-
 /** A record read back from a batch. */
 export interface DecodedRecord {
+  /** Its offset relative to the batch's base offset. */
   offsetDelta: number;
+  /** Its timestamp (ms): the batch's first timestamp plus the record's delta. */
   timestamp: number;
+  /** The key (a view of the input), or null. */
   key: Uint8Array | null;
+  /** The value (a view of the input), or null. */
   value: Uint8Array | null;
+  /** The headers (values are views of the input). */
   headers: RecordHeader[];
 }
 
 /** A RecordBatch read back. */
 export interface DecodedRecordBatch {
+  /** The first record's offset (0 in a batch the producer wrote). */
   baseOffset: bigint;
+  /** The leader epoch, -1 from a producer. */
   partitionLeaderEpoch: number;
+  /** The raw attributes. */
   attributes: number;
+  /** The codec (attribute bits 0-2). */
   compression: number;
+  /** Attribute bit 4. */
+  isTransactional: boolean;
+  /** Attribute bit 5. */
+  isControl: boolean;
+  /** The last record's offset delta. */
   lastOffsetDelta: number;
+  /** The base timestamp (ms). */
   firstTimestamp: number;
+  /** The largest timestamp (ms). */
   maxTimestamp: number;
+  /** The producer id, -1 when not idempotent. */
   producerId: bigint;
+  /** Its epoch. */
   producerEpoch: number;
+  /** The first record's sequence number. */
   baseSequence: number;
+  /** The records. */
   records: DecodedRecord[];
 }
 
 /** Options for `decodeRecordBatches()`. */
 export interface DecodeOptions {
-  /** Check each batch's CRC-32C. @default true */
+  /**
+   * Check each batch's CRC-32C.
+   * @default true
+   */
   verifyCrc?: boolean;
-  /** Decompresses a records section for codec `attribute` (1 gzip … 4 zstd). */
+  /**
+   * Decompresses a records section for codec `attribute` (1 gzip, 2 snappy, 3 lz4, 4 zstd).
+   * Without it, a compressed batch throws `ProtocolError`.
+   */
   decompress?: (attribute: number, data: Uint8Array) => Uint8Array;
 }
 
-const headerDecoder = new TextDecoder();
-
 /**
- * Decodes RecordBatch v2 bytes (one or more batches back to back). Malformed input throws
- * `ProtocolError`; a CRC mismatch too.
+ * Decodes RecordBatch v2 bytes (one or more batches back to back), e.g. for tests and
+ * consumers. Malformed input, a CRC mismatch or a compressed batch without a `decompress`
+ * hook throws `ProtocolError`.
+ *
+ * @param bytes The batches.
+ * @param options CRC checking and decompression.
+ * @returns The batches with their records.
  *
  * @example
  * ```ts
@@ -356,10 +453,13 @@ export function decodeRecordBatches(
     const batchLength = reader.int32();
     if (batchLength < RECORD_BATCH_OVERHEAD - 12 || batchLength > reader.remaining) {
       throw new ProtocolError(
-        `Cannot read record batch at offset ${start}: invalid length ${batchLength}`,
+        `Cannot read record batch at offset ${start}: its length ${batchLength} is not in ${
+          RECORD_BATCH_OVERHEAD - 12
+        }..${reader.remaining}`,
       );
     }
-    const batchBytes = bytes.subarray(start, start + 12 + batchLength);
+    const end = start + 12 + batchLength;
+    const batchBytes = bytes.subarray(start, end);
     const partitionLeaderEpoch = reader.int32();
     const magic = reader.int8();
     if (magic !== 2) {
@@ -384,68 +484,82 @@ export function decodeRecordBatches(
     const producerEpoch = reader.int16();
     const baseSequence = reader.int32();
     const count = reader.int32();
-    let records = reader.subarray(start + 12 + batchLength - reader.offset);
+    let records = reader.subarray(end - reader.offset);
     const compression = attributes & 0x07;
     if (compression !== 0) {
       if (options.decompress === undefined) {
         throw new ProtocolError(
-          `Cannot read record batch at offset ${start}: codec ${compression} needs a decompress hook`,
+          `Cannot read record batch at offset ${start}: codec ${compression} not supported yet`,
         );
       }
       records = options.decompress(compression, records);
     }
-    const recordReader = new Reader(records);
-    if (count < 0 || count > records.length) {
+    // Every record takes at least 7 bytes, which bounds the count before the loop.
+    if (count < 0 || count * 7 > records.length) {
       throw new ProtocolError(
         `Cannot read record batch at offset ${start}: invalid record count ${count}`,
       );
-    }
-    const decoded: DecodedRecord[] = [];
-    for (let i = 0; i < count; i++) {
-      const length = recordReader.varint();
-      const end = recordReader.offset + length;
-      if (length < 0 || end > records.length) {
-        throw new ProtocolError(`Cannot read record ${i}: invalid length ${length}`);
-      }
-      recordReader.int8();
-      const timestamp = firstTimestamp + Number(recordReader.varlong());
-      const offsetDelta = recordReader.varint();
-      const keyLength = recordReader.varint();
-      const key = keyLength < 0 ? null : recordReader.subarray(keyLength);
-      const valueLength = recordReader.varint();
-      const value = valueLength < 0 ? null : recordReader.subarray(valueLength);
-      const headerCount = recordReader.varint();
-      if (headerCount < 0 || headerCount > length) {
-        throw new ProtocolError(`Cannot read record ${i}: invalid header count ${headerCount}`);
-      }
-      const headers: RecordHeader[] = [];
-      for (let h = 0; h < headerCount; h++) {
-        const nameLength = recordReader.varint();
-        const name = headerDecoder.decode(recordReader.subarray(nameLength));
-        const headerValueLength = recordReader.varint();
-        headers.push({
-          key: name,
-          value: headerValueLength < 0 ? null : recordReader.subarray(headerValueLength),
-        });
-      }
-      if (recordReader.offset !== end) {
-        throw new ProtocolError(`Cannot read record ${i}: its length says ${length} bytes`);
-      }
-      decoded.push({ offsetDelta, timestamp, key, value, headers });
     }
     batches.push({
       baseOffset,
       partitionLeaderEpoch,
       attributes,
       compression,
+      isTransactional: (attributes & ATTRIBUTE_TRANSACTIONAL) !== 0,
+      isControl: (attributes & ATTRIBUTE_CONTROL) !== 0,
       lastOffsetDelta,
       firstTimestamp,
       maxTimestamp,
       producerId,
       producerEpoch,
       baseSequence,
-      records: decoded,
+      records: decodeRecords(new Reader(records), count, firstTimestamp),
     });
   }
   return batches;
+}
+
+function decodeRecords(reader: Reader, count: number, firstTimestamp: number): DecodedRecord[] {
+  const decoded: DecodedRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = reader.varint();
+    const end = reader.offset + length;
+    if (length < 6 || length > reader.remaining) {
+      throw new ProtocolError(`Cannot read record ${i}: invalid length ${length}`);
+    }
+    reader.int8(); // attributes
+    const timestamp = firstTimestamp + Number(reader.varlong());
+    const offsetDelta = reader.varint();
+    const key = nullableVarBytes(reader, i, "key");
+    const value = nullableVarBytes(reader, i, "value");
+    const headerCount = reader.varint();
+    if (headerCount < 0 || headerCount * 2 > end - reader.offset) {
+      throw new ProtocolError(`Cannot read record ${i}: invalid header count ${headerCount}`);
+    }
+    const headers: RecordHeader[] = [];
+    for (let h = 0; h < headerCount; h++) {
+      const name = nullableVarBytes(reader, i, "header key");
+      if (name === null) throw new ProtocolError(`Cannot read record ${i}: a header key is null`);
+      headers.push({
+        key: decoder.decode(name),
+        value: nullableVarBytes(reader, i, "header value"),
+      });
+    }
+    if (reader.offset !== end) {
+      throw new ProtocolError(
+        `Cannot read record ${i}: its length says ${length} bytes, its fields take ${
+          length + reader.offset - end
+        }`,
+      );
+    }
+    decoded.push({ offsetDelta, timestamp, key, value, headers });
+  }
+  return decoded;
+}
+
+function nullableVarBytes(reader: Reader, index: number, what: string): Uint8Array | null {
+  const length = reader.varint();
+  if (length === -1) return null;
+  if (length < -1) throw new ProtocolError(`Cannot read record ${index}: ${what} length ${length}`);
+  return reader.subarray(length);
 }

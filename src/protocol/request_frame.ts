@@ -4,17 +4,28 @@ import { Reader } from "./reader.ts";
 import { Writer } from "./writer.ts";
 
 /*
- * Frame => Size:int32 RequestHeader Body
- * RequestHeader v1 => ApiKey:int16 ApiVersion:int16 CorrelationId:int32 ClientId:nullable_string
- * RequestHeader v2 => v1 TaggedFields                       (flexible API versions)
- * ResponseHeader v0 => CorrelationId:int32
- * ResponseHeader v1 => CorrelationId:int32 TaggedFields     (flexible, except ApiVersions)
+ * Request  => size:INT32 RequestHeader body
+ * RequestHeader v1 => request_api_key:INT16 request_api_version:INT16 correlation_id:INT32
+ *                     client_id:NULLABLE_STRING
+ * RequestHeader v2 => v1 TAG_BUFFER          (flexible API versions)
+ * Response => size:INT32 ResponseHeader body
+ * ResponseHeader v0 => correlation_id:INT32
+ * ResponseHeader v1 => correlation_id:INT32 TAG_BUFFER   (flexible API versions)
+ *
+ * client_id keeps its INT16 length even in header v2 (RequestHeader.json: old brokers must
+ * read any ApiVersions request header). ApiVersions responses always use header v0, even for
+ * flexible versions, so a broker can answer a version it does not know (ApiVersionsResponse.json).
  */
 
 /**
  * Encodes one request: size prefix, header (v1, or v2 for flexible versions) and body.
  *
- * @param writer A writer to reuse (reset first); the result is then a view into it.
+ * @param api The API.
+ * @param version Its version, within `api.minVersion..api.maxVersion`.
+ * @param correlationId Echoed by the broker in the response header.
+ * @param clientId The client id, or null.
+ * @param request The request body.
+ * @param writer A writer to reuse (it is reset first); the frame is then a view into it.
  * @returns The whole frame, ready for the socket.
  *
  * @example
@@ -22,7 +33,8 @@ import { Writer } from "./writer.ts";
  * import { encodeRequestFrame } from "./request_frame.ts";
  * import { ApiVersionsApi } from "./api_versions.ts";
  * const frame = encodeRequestFrame(ApiVersionsApi, 0, 7, "sluice", {});
- * if (frame.length !== 4 + 10 + 6) throw new Error(String(frame.length));
+ * // size, api key 18, version 0, correlation id 7, client id "sluice", empty body
+ * if (frame.join(",") !== "0,0,0,16,0,18,0,0,0,0,0,7,0,6,115,108,117,105,99,101") throw new Error();
  * ```
  */
 export function encodeRequestFrame<Req>(
@@ -33,17 +45,25 @@ export function encodeRequestFrame<Req>(
   request: Req,
   writer: Writer = new Writer(256),
 ): Uint8Array {
+  if (!(version >= api.minVersion && version <= api.maxVersion)) {
+    throw new RangeError(
+      `Cannot encode ${api.name} v${version}: sluice implements v${api.minVersion}-v${api.maxVersion}`,
+    );
+  }
   writer.reset();
   const sizeAt = writer.reserve(4);
   writer.int16(api.apiKey).int16(version).int32(correlationId).nullableString(clientId);
-  if (version >= api.flexibleFrom) writer.emptyTaggedFields();
+  if (version >= api.flexibleFrom) writer.emptyTaggedFields(); // header v2
   api.encodeRequest(writer, version, request);
   writer.setInt32At(sizeAt, writer.length - 4);
   return writer.toBytes();
 }
 
 /**
- * The correlation id of a response frame (the bytes after the size prefix).
+ * The correlation id of a response frame.
+ *
+ * @param frame The response bytes after the size prefix.
+ * @returns Its correlation id; throws `ProtocolError` if the frame is shorter than 4 bytes.
  *
  * @example
  * ```ts
@@ -56,14 +76,20 @@ export function readCorrelationId(frame: Uint8Array): number {
 }
 
 /**
- * Decodes a response frame (without its size prefix): skips the header (v0, or v1 with
- * tagged fields for flexible versions; ApiVersions always answers with v0) and decodes the
- * body with `api`.
+ * Decodes a response frame: skips the header (v0, or v1 with tagged fields for flexible
+ * versions; ApiVersions always answers with v0) and decodes the body with `api`. Bytes after
+ * the body are ignored (newer brokers may append fields); nothing is read past the end.
+ *
+ * @param api The API the request was for.
+ * @param version The version the request was sent with.
+ * @param frame The response bytes after the size prefix.
+ * @returns The decoded body; throws `ProtocolError` on malformed input.
  *
  * @example
  * ```ts
  * import { decodeResponseFrame } from "./request_frame.ts";
  * import { InitProducerIdApi } from "./init_producer_id.ts";
+ * // correlation id 1, throttle 0, error 0, producer id 9, epoch 0
  * const frame = new Uint8Array([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0]);
  * const response = decodeResponseFrame(InitProducerIdApi, 1, frame);
  * if (response.producerId !== 9n) throw new Error();
@@ -75,7 +101,9 @@ export function decodeResponseFrame<Res>(
   frame: Uint8Array,
 ): Res {
   const reader = new Reader(frame);
-  reader.int32();
-  if (version >= api.flexibleFrom && api.apiKey !== ApiKey.ApiVersions) reader.taggedFields();
+  reader.int32(); // correlation_id
+  if (version >= api.flexibleFrom && api.apiKey !== ApiKey.ApiVersions) {
+    reader.readTaggedFields(); // header v1
+  }
   return api.decodeResponse(reader, version);
 }

@@ -148,11 +148,12 @@ export function createRecordSerializer<K, V>(
     if (givenTimestamp === undefined || givenTimestamp === null) timestamp = Date.now();
     else if (givenTimestamp instanceof Date) timestamp = givenTimestamp.getTime();
     else timestamp = givenTimestamp;
-    if (typeof timestamp !== "number" || !Number.isFinite(timestamp) || timestamp < 0) {
+    // Kafka timestamps are whole milliseconds (int64); a fraction would fail deep in the batch.
+    if (typeof timestamp !== "number" || !Number.isInteger(timestamp) || timestamp < 0) {
       throw new TypeError(
         `Invalid timestamp ${
           quote(givenTimestamp)
-        } for topic "${topic}": must be a valid Date or non-negative milliseconds since the epoch`,
+        } for topic "${topic}": must be a valid Date or non-negative whole milliseconds since the epoch`,
       );
     }
     const key = record.key === undefined || record.key === null

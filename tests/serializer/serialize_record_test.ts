@@ -202,10 +202,10 @@ describe("createRecordSerializer()", () => {
     const before = Date.now();
     const now = serialize({ topic: "t", value: null }).timestamp;
     assert.ok(now >= before && now <= Date.now());
-    for (const timestamp of [-1, Number.NaN, Infinity, new Date(Number.NaN), "5"]) {
+    for (const timestamp of [-1, 1.5, Number.NaN, Infinity, new Date(Number.NaN), "5"]) {
       assert.throws(
         () => serialize({ topic: "t", value: null, timestamp } as ProducerRecord),
-        /^TypeError: Invalid timestamp .* for topic "t": must be a valid Date or non-negative milliseconds/,
+        /^TypeError: Invalid timestamp .* for topic "t": must be a valid Date or non-negative whole milliseconds/,
         String(timestamp),
       );
     }
