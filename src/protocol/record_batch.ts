@@ -2,6 +2,7 @@ import { ProtocolError } from "../errors/client_errors.ts";
 import { crc32c } from "./crc32c.ts";
 import { Reader } from "./reader.ts";
 import { utf8Length } from "./utf8_length.ts";
+import { growBuffer } from "./writer.ts";
 
 /** Bytes of a RecordBatch v2 header, before the first record. */
 export const RECORD_BATCH_OVERHEAD = 61;
@@ -357,12 +358,8 @@ export class RecordBatchWriter {
   #ensure(bytes: number): void {
     const needed = this.#length + bytes;
     if (needed <= this.#buffer.length) return;
-    let capacity = this.#buffer.length * 2;
-    while (capacity < needed) capacity *= 2;
-    const grown = new Uint8Array(capacity);
-    grown.set(this.#buffer.subarray(0, this.#length));
-    this.#buffer = grown;
-    this.#view = new DataView(grown.buffer);
+    this.#buffer = growBuffer(this.#buffer, this.#length, needed);
+    this.#view = new DataView(this.#buffer.buffer);
   }
 }
 

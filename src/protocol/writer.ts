@@ -54,12 +54,8 @@ export class Writer {
   ensure(bytes: number): void {
     const needed = this.#length + bytes;
     if (needed <= this.#buffer.length) return;
-    let capacity = this.#buffer.length * 2;
-    while (capacity < needed) capacity *= 2;
-    const grown = new Uint8Array(capacity);
-    grown.set(this.#buffer.subarray(0, this.#length));
-    this.#buffer = grown;
-    this.#view = new DataView(grown.buffer);
+    this.#buffer = growBuffer(this.#buffer, this.#length, needed);
+    this.#view = new DataView(this.#buffer.buffer);
   }
 
   /** @param value A signed 8-bit integer. */
@@ -382,4 +378,23 @@ export class Writer {
     this.#length = 0;
     return this;
   }
+}
+
+/**
+ * A larger copy of `buffer` holding at least `needed` bytes (capacity doubles, so appends stay
+ * amortised O(1)); the first `used` bytes are kept. Shared by `Writer` and `RecordBatchWriter`.
+ *
+ * @example
+ * ```ts
+ * import { growBuffer } from "./writer.ts";
+ * const grown = growBuffer(new Uint8Array([1, 2, 0, 0]), 2, 9);
+ * if (grown.length !== 16 || grown[1] !== 2) throw new Error();
+ * ```
+ */
+export function growBuffer(buffer: Uint8Array, used: number, needed: number): Uint8Array {
+  let capacity = Math.max(1, buffer.length) * 2;
+  while (capacity < needed) capacity *= 2;
+  const grown = new Uint8Array(capacity);
+  grown.set(buffer.subarray(0, used));
+  return grown;
 }
