@@ -14,10 +14,11 @@
  */
 import process from "node:process";
 import { runProduceCli } from "./src/cli/produce_cli.ts";
+import { stdinChunks } from "./src/cli/stdin_chunks.ts";
 
 if (import.meta.main ?? true) {
   const code = await runProduceCli(process.argv.slice(2), {
-    stdin: process.stdin as AsyncIterable<Uint8Array>,
+    stdin: stdinChunks(),
     stderr: (text) => process.stderr.write(text),
   });
   process.exitCode = code;

@@ -1,7 +1,7 @@
 import { fromJavaProperties } from "../config/java_properties.ts";
 import type { ProducerConfig } from "../config/producer_config.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
-import { Producer } from "../producer/producer.ts";
+import { Producer, tryAppendBytes } from "../producer/producer.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
 
 /** Parsed command line of `sluice-produce`. */
@@ -130,7 +130,6 @@ export interface ProduceSummary {
   failed: number;
 }
 
-const LINES_PER_CHUNK = 1024;
 const NEWLINE = 0x0a;
 
 /**
@@ -168,38 +167,43 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
     : new TextEncoder().encode(options.keyDelimiter);
   let failure: unknown;
   try {
-    let chunk: ProducerRecord<Uint8Array, Uint8Array>[] = [];
+    // The unfinished last line of the previous chunk (chunks end anywhere).
     let carry: Uint8Array | undefined;
-    for await (const input of io.stdin) {
-      let data = input;
-      if (carry !== undefined) {
-        data = concat(carry, input);
-        carry = undefined;
-      }
+    for await (const data of io.stdin) {
+      // One clock read per input chunk (a chunk takes well under a millisecond to append).
+      const timestamp = Date.now();
       let start = 0;
+      if (carry !== undefined) {
+        // Only the line that spans the two chunks is joined, never the whole chunk.
+        const end = data.indexOf(NEWLINE);
+        if (end < 0) {
+          carry = concat(carry, data);
+          continue;
+        }
+        const line = concat(carry, data.subarray(0, end));
+        carry = undefined;
+        start = end + 1;
+        summary.bytes += line.length;
+        summary.records++;
+        const pending = produceLine(producer, writer, options, delimiter, line, timestamp);
+        if (pending !== undefined) await pending;
+      }
       for (;;) {
         const end = data.indexOf(NEWLINE, start);
         if (end < 0) break;
-        chunk.push(toRecord(options, delimiter, data.subarray(start, end)));
         summary.bytes += end - start;
+        summary.records++;
+        const line = data.subarray(start, end);
         start = end + 1;
-        if (chunk.length >= LINES_PER_CHUNK) {
-          await writer.ready;
-          void writer.write(chunk).catch(() => {});
-          summary.records += chunk.length;
-          chunk = [];
-        }
+        const pending = produceLine(producer, writer, options, delimiter, line, timestamp);
+        if (pending !== undefined) await pending;
       }
       if (start < data.length) carry = data.slice(start);
     }
     if (carry !== undefined && carry.length > 0) {
-      chunk.push(toRecord(options, delimiter, carry));
       summary.bytes += carry.length;
-    }
-    if (chunk.length > 0) {
-      await writer.ready;
-      void writer.write(chunk).catch(() => {});
-      summary.records += chunk.length;
+      summary.records++;
+      await produceLine(producer, writer, options, delimiter, carry, Date.now());
     }
     await writer.close();
   } catch (error) {
@@ -221,11 +225,20 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
   return 0;
 }
 
-function toRecord(
+/**
+ * Appends one line as a record. Synchronous (returns undefined) on the byte path; when that
+ * cannot take the record now (buffer full, metadata unknown, or a record it must refuse),
+ * the record goes through the stream, which waits for room or fails with the reason. Lines
+ * stay in order either way: the next line is appended only after this one.
+ */
+function produceLine(
+  producer: Producer<Uint8Array, Uint8Array>,
+  writer: WritableStreamDefaultWriter<ProducerRecord<Uint8Array, Uint8Array>[]>,
   options: ProduceCliOptions,
   delimiter: Uint8Array | undefined,
   line: Uint8Array,
-): ProducerRecord<Uint8Array, Uint8Array> {
+  timestamp: number,
+): Promise<void> | undefined {
   if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
   let key: Uint8Array | null = null;
   let value = line;
@@ -236,9 +249,21 @@ function toRecord(
       value = line.subarray(at + delimiter.length);
     }
   }
-  return options.partition >= 0
-    ? { topic: options.topic, key, value, partition: options.partition }
-    : { topic: options.topic, key, value };
+  if (tryAppendBytes(producer, options.topic, options.partition, key, value, timestamp)) {
+    return undefined;
+  }
+  // The stream keeps no reference to `data` beyond the append, but the record may wait for
+  // buffer space while the caller's chunk is reused: copy what it points at.
+  const record: ProducerRecord<Uint8Array, Uint8Array> = options.partition >= 0
+    ? {
+      topic: options.topic,
+      key: key?.slice() ?? null,
+      value: value.slice(),
+      timestamp,
+      partition: options.partition,
+    }
+    : { topic: options.topic, key: key?.slice() ?? null, value: value.slice(), timestamp };
+  return writer.write([record]);
 }
 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {

@@ -312,8 +312,22 @@ export class BrokerConnection {
     correlationId: number,
     request: Req,
   ): Uint8Array {
-    // One copy: the shared writer's view is copied to an exact-size buffer that the
-    // transport keeps until written (it coalesces small frames, passes large ones as is).
+    const bound = api.bodySizeBound?.(request);
+    if (bound !== undefined) {
+      // Bulk data (Produce): encoded once into a buffer of its own, which the transport keeps
+      // until written. Header bound: size, key, version, correlation id, client id, tags.
+      const headerBound = 4 + 2 + 2 + 4 + 2 + 3 * this.#clientId.length + 1;
+      return encodeRequestFrame(
+        api,
+        version,
+        correlationId,
+        this.#clientId,
+        request,
+        new Writer(headerBound + bound),
+      );
+    }
+    // Small requests: one copy, from the shared writer's view to an exact-size buffer that
+    // the transport keeps until written.
     const frame = encodeRequestFrame(
       api,
       version,

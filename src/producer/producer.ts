@@ -21,6 +21,7 @@ import { loadCodec } from "../compression/codec_registry.ts";
 import {
   decodeRecordBatches,
   RECORD_BATCH_OVERHEAD,
+  type RecordHeader,
   recordSizeUpperBound,
 } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
@@ -98,6 +99,51 @@ interface IdentityState {
  * await producer.close();
  * ```
  */
+let tryAppendBytesOf: (
+  producer: Producer<Uint8Array, Uint8Array>,
+  topic: string,
+  partition: number,
+  key: Uint8Array | null,
+  value: Uint8Array,
+  timestamp: number,
+) => boolean;
+
+/**
+ * Module-internal (not exported from mod.ts): the command line's path for records that are
+ * bytes already. Appends `key`/`value` to `topic` (at `partition`, or the partitioner's
+ * choice when -1) synchronously, skipping record objects, interceptors and serializers, and
+ * returns true; or appends nothing and returns false when that cannot be done at once or
+ * safely (no metadata yet, buffer full, record too large, interceptors, serializers, a custom
+ * partitioner or `deliveries` in use, producer closed). The caller then sends the record
+ * through `writable` and awaits it, which waits, or fails with the reason. A failure of a
+ * record appended here errors the producer's current `writable`, as stream records do.
+ * The bytes are copied into the batch before this returns.
+ *
+ * @example
+ * ```ts ignore
+ * if (!tryAppendBytes(producer, "events", -1, null, value, Date.now())) {
+ *   await writer.write([{ topic: "events", value }]);
+ * }
+ * ```
+ */
+export function tryAppendBytes(
+  producer: Producer<Uint8Array, Uint8Array>,
+  topic: string,
+  partition: number,
+  key: Uint8Array | null,
+  value: Uint8Array,
+  timestamp: number,
+): boolean {
+  return tryAppendBytesOf(
+    producer as Producer<Uint8Array, Uint8Array>,
+    topic,
+    partition,
+    key,
+    value,
+    timestamp,
+  );
+}
+
 export class Producer<K = unknown, V = unknown> {
   readonly #config: ResolvedProducerConfig;
   readonly #cluster: Cluster;
@@ -137,6 +183,22 @@ export class Producer<K = unknown, V = unknown> {
   /** Records accepted by send()/write() still waiting for metadata or buffer space. */
   #slowAccepts = 0;
   #slowAcceptsDone: Array<() => void> = [];
+  /** The largest record size (upper bound, batch overhead excluded) that can ever be sent. */
+  readonly #recordLimit: number;
+  /** Reused by the byte path to ask the default partitioner (which keeps no reference). */
+  readonly #scratchRecord: SerializedRecord = {
+    topic: "",
+    partition: -1,
+    key: null,
+    value: null,
+    headers: undefined,
+    timestamp: 0,
+  };
+
+  static {
+    tryAppendBytesOf = (producer, topic, partition, key, value, timestamp) =>
+      producer.#tryAppendBytes(topic, partition, key, value, timestamp);
+  }
 
   /**
    * @param config Producer settings; invalid values throw a `TypeError` or `RangeError`
@@ -145,6 +207,7 @@ export class Producer<K = unknown, V = unknown> {
   constructor(config: ProducerConfig<K, V>) {
     const resolved = resolveProducerConfig(config);
     this.#config = resolved;
+    this.#recordLimit = Math.min(resolved.maxRequestSize, resolved.bufferMemory);
     this.#cluster = new Cluster({
       bootstrapServers: resolved.bootstrapServers,
       clientId: resolved.clientId,
@@ -635,7 +698,7 @@ export class Producer<K = unknown, V = unknown> {
         throw error;
       }
     }
-    const batch = this.#accumulator.append(
+    this.#appendTo(
       serialized.topic,
       partition,
       serialized.timestamp,
@@ -643,23 +706,98 @@ export class Producer<K = unknown, V = unknown> {
       serialized.value,
       serialized.headers,
       size,
+      partitionCount,
+      completion,
+    );
+  }
+
+  /** The last step of every path: the record into its partition's batch (size reserved). */
+  #appendTo(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeader[] | undefined,
+    size: number,
+    partitionCount: number,
+    completion: RecordCompletion | undefined,
+  ): void {
+    const batch = this.#accumulator.append(
+      topic,
+      partition,
+      timestamp,
+      key,
+      value,
+      headers,
+      size,
       completion,
       Date.now(),
     );
-    this.#partitioner?.recordAppended(
-      serialized.topic,
-      partition,
-      size,
-      partitionCount,
-      this.#cluster.availablePartitions(serialized.topic),
-    );
+    if (this.#partitioner !== undefined) {
+      this.#partitioner.recordAppended(
+        topic,
+        partition,
+        size,
+        partitionCount,
+        this.#cluster.availablePartitions(topic),
+      );
+    }
     if (batch.recordCount === 1) {
-      this.#topics.set(serialized.topic, batch.createdMs);
+      this.#topics.set(topic, batch.createdMs);
       this.#incomplete.add(batch);
       this.#sender.wake();
     } else if (completion?.resolve !== undefined && this.#sender.inFlightRequests === 0) {
       this.#sender.wake();
     }
+  }
+
+  /**
+   * The byte path (see {@linkcode tryAppendBytes}): a record already in bytes, without
+   * interceptors, serializers or a completion, appended synchronously or not at all.
+   */
+  #tryAppendBytes(
+    topic: string,
+    partition: number,
+    key: Uint8Array | null,
+    value: Uint8Array,
+    timestamp: number,
+  ): boolean {
+    if (
+      this.#closed || this.#fatalError !== undefined || !this.#interceptors.isEmpty ||
+      this.#deliveries !== undefined || this.#partitioner === undefined ||
+      this.#config.keySerializer !== undefined || this.#config.valueSerializer !== undefined
+    ) return false;
+    // Known to the cluster means the topic was validated when its metadata was first asked for.
+    const partitionCount = this.#cluster.partitionCount(topic);
+    if (partitionCount === undefined || partitionCount <= 0 || partition >= partitionCount) {
+      return false;
+    }
+    const size = recordSizeUpperBound(key === null ? -1 : key.length, value.length, undefined);
+    if (size + RECORD_BATCH_OVERHEAD > this.#recordLimit) return false; // the slow path says why
+    if (!this.#budget.tryReserve(size)) return false;
+    if (partition < 0) {
+      const scratch = this.#scratchRecord;
+      scratch.topic = topic;
+      scratch.key = key;
+      partition = this.#partitioner.partition(
+        scratch,
+        partitionCount,
+        this.#cluster.availablePartitions(topic),
+      );
+    }
+    this.#appendTo(
+      topic,
+      partition,
+      timestamp,
+      key,
+      value,
+      undefined,
+      size,
+      partitionCount,
+      undefined,
+    );
+    return true;
   }
 
   /** The partitioner's choice for a record without an explicit partition. */

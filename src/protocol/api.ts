@@ -23,6 +23,12 @@ export interface ApiDescriptor<Request, Response> {
   readonly flexibleFrom: number;
   /** Writes the request body for `version`. */
   encodeRequest(writer: Writer, version: number, request: Request): void;
+  /**
+   * For requests that carry bulk data (Produce): an upper bound of the encoded body size in
+   * bytes, so the connection encodes the frame once into a buffer of its own instead of
+   * into a shared writer followed by a copy. Absent for small requests.
+   */
+  bodySizeBound?(request: Request): number;
   /** Reads the response body for `version`. */
   decodeResponse(reader: Reader, version: number): Response;
 }

@@ -127,6 +127,24 @@ function encodeRequest(writer: Writer, version: number, request: ProduceRequest)
   if (flexible) writer.emptyTaggedFields(); // v9+
 }
 
+/**
+ * An upper bound of the body `encodeRequest` writes for any version: strings at 3 bytes per
+ * UTF-16 unit, every length prefix at its largest (5 bytes), one tag byte per structure.
+ */
+function bodySizeBound(request: ProduceRequest): number {
+  let size = 5 + 3 * (request.transactionalId?.length ?? 0) + 2 + 4 + 5 + 1;
+  const topics = request.topicData;
+  for (let i = 0; i < topics.length; i++) {
+    const topic = topics[i]!;
+    size += 5 + 3 * topic.name.length + 5 + 1;
+    const partitions = topic.partitionData;
+    for (let j = 0; j < partitions.length; j++) {
+      size += 4 + 5 + (partitions[j]!.records?.length ?? 0) + 1;
+    }
+  }
+  return size;
+}
+
 /*
  * Produce Response (Version: 3-11) =>
  *     [responses]
@@ -240,4 +258,5 @@ export const ProduceApi: ApiDescriptor<ProduceRequest, ProduceResponse> = {
   flexibleFrom: 9,
   encodeRequest,
   decodeResponse,
+  bodySizeBound,
 };

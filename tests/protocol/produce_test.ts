@@ -53,6 +53,37 @@ describe("ProduceApi", () => {
     assert.equal(toUvarint(bytes.subarray(15, 18)), 70_001);
   });
 
+  it("ProduceApi.bodySizeBound() is at least what encodeRequest() writes, for every version", () => {
+    const requests: ProduceRequest[] = [
+      PRODUCE_REQUEST,
+      { ...PRODUCE_REQUEST, transactionalId: "tx-\u00e9\u{1f600}", topicData: [] },
+      {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 30000,
+        topicData: [
+          {
+            name: "t".repeat(249),
+            partitionData: [
+              { index: 0, records: new Uint8Array(70_000) },
+              { index: 7, records: null },
+              { index: 2, records: new Uint8Array(0) },
+            ],
+          },
+          { name: "x", partitionData: [{ index: 1, records: new Uint8Array(200) }] },
+        ],
+      },
+    ];
+    for (let v = 3; v <= 11; v++) {
+      for (const request of requests) {
+        const written = encode(v, request).length;
+        const bound = ProduceApi.bodySizeBound!(request);
+        assert.ok(bound >= written, `v${v}: bound ${bound} < written ${written}`);
+        assert.ok(bound - written < 64 + 3 * 249, `v${v}: bound ${bound} far above ${written}`);
+      }
+    }
+  });
+
   for (let v = 3; v <= 11; v++) {
     it(`ProduceApi.decodeResponse() reads v${v}`, () => {
       const reader = new Reader(PRODUCE_RESPONSES[v]!);
