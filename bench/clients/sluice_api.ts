@@ -1,16 +1,20 @@
 // Bench client: sluice through send() or the WritableStream, reading lines from a file.
 // Usage: <runtime> bench/clients/sluice_api.ts send|stream BOOTSTRAP TOPIC FILE ACKS KEYED CODEC
+//        [BATCH_SIZE]
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { Producer, type ProducerRecord } from "../../mod.ts";
 
-const [mode, bootstrap, topic, file, acks, keyed, codec] = process.argv.slice(2) as string[];
+const [mode, bootstrap, topic, file, acks, keyed, codec, batchSize] = process.argv.slice(
+  2,
+) as string[];
 const data = readFileSync(file!);
 const producer = new Producer<Uint8Array, Uint8Array>({
   bootstrapServers: bootstrap!,
   acks: acks === "all" ? "all" : Number(acks) as 0 | 1,
   lingerMs: 5,
   compressionType: (codec ?? "none") as "none",
+  ...(batchSize ? { batchSize: Number(batchSize) } : {}),
 });
 const withKey = keyed === "1";
 let count = 0;

@@ -163,6 +163,8 @@ export class Producer<K = unknown, V = unknown> {
   #metadataRefresh: Promise<void> | undefined;
   #metadataRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #metadataWaiters: Array<() => void> = [];
+  /** The wait shared by every record waiting for metadata now (see `#metadataRound`). */
+  #sharedMetadataRound: Promise<void> | undefined;
   #identity: IdentityState | undefined;
   #identityPending = false;
   #bumpedToNewId = false;
@@ -880,15 +882,46 @@ export class Producer<K = unknown, V = unknown> {
         );
       }
       this.#refreshMetadataSoon();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(remaining, this.#config.retryBackoffMs * 2));
+      await this.#metadataRound(remaining);
+      if (this.#aborted) throw new ProducerClosedError("Cannot send: the producer was aborted");
+    }
+  }
+
+  /**
+   * Resolves after the next metadata answer (or failure), or after `retryBackoffMs * 2` so
+   * waiters re-check. Every record waiting for metadata shares one round (one timer, one
+   * promise): a burst of sends before the first answer costs no timer per record. A waiter
+   * whose deadline is nearer than the round's wake-up gets a timer of its own.
+   */
+  #metadataRound(remainingMs: number): Promise<void> {
+    const roundMs = this.#config.retryBackoffMs * 2;
+    if (remainingMs < roundMs) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remainingMs);
         this.#metadataWaiters.push(() => {
           clearTimeout(timer);
           resolve();
         });
       });
-      if (this.#aborted) throw new ProducerClosedError("Cannot send: the producer was aborted");
     }
+    let round = this.#sharedMetadataRound;
+    if (round === undefined) {
+      let settled = false;
+      round = new Promise<void>((resolve) => {
+        // Called by the timer or by the answer, whichever comes first; the other is a no-op.
+        const done = () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (this.#sharedMetadataRound === round) this.#sharedMetadataRound = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, roundMs);
+        this.#metadataWaiters.push(done);
+      });
+      this.#sharedMetadataRound = round;
+    }
+    return round;
   }
 
   /** Starts a metadata refresh unless one is running; retries with backoff on failure. */
