@@ -122,8 +122,13 @@ export class RecordAccumulator {
     return batch;
   }
 
-  /** Takes a finished batch's writer back for reuse. */
+  /**
+   * Takes a finished batch's writer back for reuse, unless a request carrying it ended without
+   * an answer (timeout, lost connection): requests write batches by reference, and a closing
+   * connection may still be writing those bytes, so that writer is left to the collector.
+   */
   recycle(batch: ProducerBatch): void {
+    if (batch.outcomeUnknown) return;
     if (this.#pool.length < this.#options.poolSize) {
       batch.writer.reset();
       this.#pool.push(batch.writer);

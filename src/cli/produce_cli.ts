@@ -15,6 +15,9 @@ export interface ProduceCliOptions {
   config: ProducerConfig;
 }
 
+/** The CLI's batch size unless `--batch-size`/`-X batch.size` says otherwise (librdkafka's). */
+export const CLI_DEFAULT_BATCH_SIZE = 1_000_000;
+
 /** The usage text printed by `--help` and on bad arguments. */
 export const PRODUCE_USAGE = `Usage: sluice-produce -b BOOTSTRAP -t TOPIC [options] < lines
 
@@ -29,7 +32,8 @@ Options:
   -z, --compression CODEC          none, gzip, snappy, lz4 or zstd
       --acks N                     0, 1 or all (-1)
       --linger-ms N                batching delay
-      --batch-size N               batch size in bytes
+      --batch-size N               batch size in bytes (default 1000000, librdkafka's and
+                                   kcat's; the library's default is Java's 16384)
       --max-request-size N         largest request in bytes
   -X  NAME=VALUE                   any producer option by its Java name (e.g. -X retries=5)
   -h, --help                       show this text`;
@@ -112,6 +116,10 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
   }
   if (topic === undefined) throw new TypeError(`Missing -t TOPIC: the topic to produce to`);
   properties["bootstrap.servers"] = bootstrap;
+  // A bulk, line-oriented tool: batch like kcat (librdkafka's batch.size). 1M lines of 100 B
+  // take 0.55 s instead of 0.71 s (Deno; Bun 0.68 -> 0.46-0.55, Node 0.88 -> 0.66-0.70) over
+  // Java's 16 KiB, which caps each request at one small batch per partition.
+  properties["batch.size"] ??= String(CLI_DEFAULT_BATCH_SIZE);
   const config = fromJavaProperties(properties);
   return { bootstrap, topic, keyDelimiter, partition, config };
 }

@@ -6,6 +6,7 @@ import {
   decodeResponseFrame,
   encodeRequestFrame,
   readCorrelationId,
+  writeRequestFrame,
 } from "../protocol/request_frame.ts";
 import { Writer } from "../protocol/writer.ts";
 import { FrameReader } from "./frame_reader.ts";
@@ -58,6 +59,11 @@ interface PendingRequest {
 
 /** Requests larger than this are encoded into a writer of their own, then dropped. */
 const KEEP_WRITER_BYTES = 1024 * 1024;
+/**
+ * Byte arrays this large or larger inside a request that expects a response (Produce record
+ * batches) are written by reference, not copied into the frame.
+ */
+const REFERENCE_BYTES = 4096;
 
 /**
  * One connection to one broker: size-prefixed framing, correlation ids, pipelined requests
@@ -221,6 +227,11 @@ export class BrokerConnection {
   /**
    * Sends a request; requests are pipelined (no limit at this layer).
    *
+   * Produce record batches of 4 KiB or more are written by reference when a response is
+   * expected: the caller must not change them until the promise settles, and after a
+   * rejection must assume the bytes may still be written by the closing connection (the
+   * sender requeues such batches as they are and never reuses their buffers).
+   *
    * @param api The API.
    * @param request The request body.
    * @param options The version, and whether a response comes.
@@ -244,15 +255,16 @@ export class BrokerConnection {
     }
     const correlationId = this.#nextCorrelationId;
     let version: number;
-    let frame: Uint8Array;
+    let frame: Uint8Array[];
+    const expectResponse = options?.expectResponse !== false;
     try {
       version = options?.version ?? this.versionFor(api as ApiDescriptor<unknown, unknown>);
-      frame = this.#encode(api, version, correlationId, request);
+      frame = this.#encode(api, version, correlationId, request, expectResponse);
     } catch (error) {
       return Promise.reject(error);
     }
     this.#nextCorrelationId = correlationId === 0x7fffffff ? 0 : correlationId + 1;
-    if (options?.expectResponse === false) {
+    if (!expectResponse) {
       this.#write(frame);
       return Promise.resolve(undefined);
     }
@@ -306,28 +318,34 @@ export class BrokerConnection {
     }
   }
 
+  /**
+   * The request as the segments to write. Produce (an API with `bodySizeBound`) is encoded
+   * once into a buffer of its own; when a response is expected its record batches are not
+   * even copied: they are written by reference (see `send()` for what that requires). Other
+   * requests go through the shared writer and one copy to an exact-size buffer.
+   */
   #encode<Req>(
     api: ApiDescriptor<Req, unknown>,
     version: number,
     correlationId: number,
     request: Req,
-  ): Uint8Array {
+    expectResponse: boolean,
+  ): Uint8Array[] {
     const bound = api.bodySizeBound?.(request);
     if (bound !== undefined) {
-      // Bulk data (Produce): encoded once into a buffer of its own, which the transport keeps
-      // until written. Header bound: size, key, version, correlation id, client id, tags.
+      // Header bound: size, key, version, correlation id, client id, tags.
       const headerBound = 4 + 2 + 2 + 4 + 2 + 3 * this.#clientId.length + 1;
-      return encodeRequestFrame(
-        api,
-        version,
-        correlationId,
-        this.#clientId,
-        request,
-        new Writer(headerBound + bound),
-      );
+      if (expectResponse) {
+        const writer = new Writer(headerBound + 256);
+        writer.referenceFrom = REFERENCE_BYTES;
+        writeRequestFrame(api, version, correlationId, this.#clientId, request, writer);
+        return writer.toSegments();
+      }
+      // acks=0: the batches are recycled as soon as this returns, so they are copied.
+      const writer = new Writer(headerBound + bound);
+      writeRequestFrame(api, version, correlationId, this.#clientId, request, writer);
+      return [writer.toBytes()];
     }
-    // Small requests: one copy, from the shared writer's view to an exact-size buffer that
-    // the transport keeps until written.
     const frame = encodeRequestFrame(
       api,
       version,
@@ -338,11 +356,14 @@ export class BrokerConnection {
     )
       .slice();
     if (frame.length > KEEP_WRITER_BYTES) this.#writer = new Writer(4096); // don't pin a huge one
-    return frame;
+    return [frame];
   }
 
-  #write(frame: Uint8Array): void {
-    if (!this.#transport!.write(frame)) this.#transportWritable = false;
+  #write(segments: Uint8Array[]): void {
+    const transport = this.#transport!;
+    let writable = true;
+    for (let i = 0; i < segments.length; i++) writable = transport.write(segments[i]!);
+    if (!writable) this.#transportWritable = false;
   }
 
   #watchTransportDrain(): void {

@@ -377,7 +377,7 @@ export class Producer<K = unknown, V = unknown> {
           this.#writable = undefined;
         },
       }, {
-        highWaterMark: this.#config.bufferMemory,
+        highWaterMark: this.#config.batchSize,
         size: estimateChunkBytes,
       });
     }

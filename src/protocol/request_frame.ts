@@ -45,6 +45,49 @@ export function encodeRequestFrame<Req>(
   request: Req,
   writer: Writer = new Writer(256),
 ): Uint8Array {
+  writeRequestFrame(api, version, correlationId, clientId, request, writer);
+  return writer.toBytes();
+}
+
+/**
+ * Writes a whole request frame into `writer` (reset first): what `encodeRequestFrame` does,
+ * leaving the bytes in the writer, e.g. to take them as segments when the writer keeps bulk
+ * data by reference (`Writer.referenceFrom`). The size prefix counts every byte, referenced
+ * ones included.
+ *
+ * @param api The API.
+ * @param version A version in the API's implemented range.
+ * @param correlationId Echoed by the broker in the response.
+ * @param clientId Sent in the header.
+ * @param request The body.
+ * @param writer Where to write.
+ *
+ * @example A Produce frame whose record batch is kept by reference
+ * ```ts
+ * import { writeRequestFrame } from "./request_frame.ts";
+ * import { ProduceApi } from "./produce.ts";
+ * import { Writer } from "./writer.ts";
+ * const records = new Uint8Array(5000);
+ * const writer = new Writer(64);
+ * writer.referenceFrom = 4096;
+ * writeRequestFrame(ProduceApi, 7, 1, "c", {
+ *   transactionalId: null, acks: 1, timeoutMs: 1000,
+ *   topicData: [{ name: "t", partitionData: [{ index: 0, records }] }],
+ * }, writer);
+ * const segments = writer.toSegments();
+ * if (segments[1] !== records || segments.length !== 2) throw new Error("not by reference");
+ * const size = new DataView(segments[0]!.buffer).getInt32(0);
+ * if (size !== writer.length - 4) throw new Error("size prefix");
+ * ```
+ */
+export function writeRequestFrame<Req>(
+  api: ApiDescriptor<Req, unknown>,
+  version: number,
+  correlationId: number,
+  clientId: string | null,
+  request: Req,
+  writer: Writer,
+): void {
   if (!(version >= api.minVersion && version <= api.maxVersion)) {
     throw new RangeError(
       `Cannot encode ${api.name} v${version}: sluice implements v${api.minVersion}-v${api.maxVersion}`,
@@ -56,7 +99,6 @@ export function encodeRequestFrame<Req>(
   if (version >= api.flexibleFrom) writer.emptyTaggedFields(); // header v2
   api.encodeRequest(writer, version, request);
   writer.setInt32At(sizeAt, writer.length - 4);
-  return writer.toBytes();
 }
 
 /**

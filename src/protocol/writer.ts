@@ -15,6 +15,11 @@ const SAFE_ZIGZAG = 2 ** 52;
  * valid until the next write that grows the buffer or `reset()`. Every method returns the
  * writer so calls chain.
  *
+ * By reference: with `referenceFrom` set, `raw()` keeps byte arrays at least that long by
+ * reference instead of copying them (a Produce request's record batches), and the frame is
+ * taken with `toSegments()` as buffer views interleaved with those arrays. `length` counts
+ * them; offsets from `reserve()` are positions in the writer's own buffer.
+ *
  * @example Write a compact string and read the bytes
  * ```ts
  * import { Writer } from "./writer.ts";
@@ -27,7 +32,16 @@ const SAFE_ZIGZAG = 2 ** 52;
 export class Writer {
   #buffer: Uint8Array;
   #view: DataView;
+  /** Bytes in `#buffer` (the write position). */
   #length = 0;
+  /** Arrays kept by reference, each with the buffer position it follows; empty if none. */
+  #references: Array<{ at: number; bytes: Uint8Array }> = [];
+  #referencedBytes = 0;
+  /**
+   * `raw()` keeps arrays at least this long by reference (see the class description).
+   * Infinity (the default) copies everything.
+   */
+  referenceFrom = Infinity;
 
   /**
    * @param initialCapacity Bytes to allocate up front.
@@ -41,9 +55,9 @@ export class Writer {
     this.#view = new DataView(this.#buffer.buffer);
   }
 
-  /** Bytes written so far. */
+  /** Bytes written so far, including those kept by reference. */
   get length(): number {
-    return this.#length;
+    return this.#length + this.#referencedBytes;
   }
 
   /**
@@ -168,11 +182,17 @@ export class Writer {
   }
 
   /**
-   * Raw bytes, copied once into the buffer (no length prefix).
+   * Raw bytes (no length prefix), copied once into the buffer; or kept by reference when at
+   * least `referenceFrom` long, in which case they must not change until the frame is written.
    *
    * @param bytes The bytes.
    */
   raw(bytes: Uint8Array): this {
+    if (bytes.length >= this.referenceFrom) {
+      this.#references.push({ at: this.#length, bytes });
+      this.#referencedBytes += bytes.length;
+      return this;
+    }
     this.ensure(bytes.length);
     this.#buffer.set(bytes, this.#length);
     this.#length += bytes.length;
@@ -368,14 +388,38 @@ export class Writer {
    * The written bytes.
    *
    * @returns A view of the buffer (no copy), valid until the writer grows or is reset.
+   * @throws {RangeError} When bytes were kept by reference: use `toSegments()`.
    */
   toBytes(): Uint8Array {
+    if (this.#references.length > 0) {
+      throw new RangeError("Cannot take the bytes as one array: some are kept by reference");
+    }
     return this.#buffer.subarray(0, this.#length);
   }
 
-  /** Forgets what was written, keeping the buffer for reuse. */
+  /**
+   * The written bytes in order, as views of the buffer interleaved with the arrays kept by
+   * reference (no copy; empty views are left out).
+   *
+   * @returns The segments; concatenated, they are the `length` written bytes.
+   */
+  toSegments(): Uint8Array[] {
+    const segments: Uint8Array[] = [];
+    let from = 0;
+    for (const { at, bytes } of this.#references) {
+      if (at > from) segments.push(this.#buffer.subarray(from, at));
+      segments.push(bytes);
+      from = at;
+    }
+    if (this.#length > from) segments.push(this.#buffer.subarray(from, this.#length));
+    return segments;
+  }
+
+  /** Forgets what was written (and the references), keeping the buffer for reuse. */
   reset(): this {
     this.#length = 0;
+    if (this.#references.length > 0) this.#references = [];
+    this.#referencedBytes = 0;
     return this;
   }
 }

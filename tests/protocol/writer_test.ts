@@ -157,6 +157,47 @@ describe("Writer", () => {
   });
 });
 
+describe("Writer by reference", () => {
+  it("Writer.raw() keeps arrays of at least referenceFrom bytes by reference, in order", () => {
+    const writer = new Writer(16);
+    writer.referenceFrom = 4;
+    const big1 = new Uint8Array([9, 9, 9, 9, 9]);
+    const big2 = new Uint8Array([8, 8, 8, 8]);
+    const sizeAt = writer.reserve(4);
+    writer.int16(1).bytes(big1).raw(new Uint8Array([7, 7, 7])).bytes(big2).int8(5);
+    writer.setInt32At(sizeAt, writer.length - 4);
+    // 4 size + 2 + (4 + 5 ref) + 3 + (4 + 4 ref) + 1
+    assert.equal(writer.length, 27);
+    const segments = writer.toSegments();
+    assert.equal(segments.length, 5);
+    assert.equal(segments[1], big1, "kept, not copied");
+    assert.equal(segments[3], big2, "kept, not copied");
+    const joined = new Uint8Array(segments.reduce((n, s) => n + s.length, 0));
+    let at = 0;
+    for (const segment of segments) (joined.set(segment, at), at += segment.length);
+    assert.deepEqual(
+      joined,
+      hex`00 00 00 17  00 01  00 00 00 05 09 09 09 09 09  07 07 07  00 00 00 04 08 08 08 08  05`,
+    );
+    assert.throws(() => writer.toBytes(), /kept by reference/);
+    writer.reset();
+    assert.equal(writer.length, 0);
+    writer.raw(new Uint8Array([1, 2]));
+    assert.deepEqual(writer.toSegments(), [new Uint8Array([1, 2])]);
+    assert.deepEqual(writer.toBytes(), new Uint8Array([1, 2]));
+  });
+
+  it("Writer.raw() copies everything by default", () => {
+    const writer = new Writer(4);
+    const big = new Uint8Array(100_000).fill(3);
+    writer.raw(big);
+    const segments = writer.toSegments();
+    assert.equal(segments.length, 1);
+    assert.notEqual(segments[0]!.buffer, big.buffer);
+    assert.deepEqual(segments[0], big);
+  });
+});
+
 describe("utf8Length()", () => {
   it("utf8Length() agrees with TextEncoder, including surrogates", () => {
     for (
