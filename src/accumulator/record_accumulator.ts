@@ -44,6 +44,10 @@ export interface AccumulatorOptions {
 export class RecordAccumulator {
   readonly #options: AccumulatorOptions;
   readonly #queues = new Map<string, PartitionQueue[]>();
+  // The last topic looked up: records mostly come in runs of one topic, and entries of
+  // #queues are never removed, so this saves a Map lookup per record.
+  #lastTopic: string | undefined;
+  #lastQueues: PartitionQueue[] = [];
   readonly #pool: RecordBatchWriter[] = [];
   /** Partitions with queued batches, in no particular order. */
   readonly active: PartitionQueue[] = [];
@@ -55,10 +59,16 @@ export class RecordAccumulator {
 
   /** The queue of a topic-partition, created on first use. */
   queueFor(topic: string, partition: number): PartitionQueue {
-    let queues = this.#queues.get(topic);
-    if (queues === undefined) {
-      queues = [];
-      this.#queues.set(topic, queues);
+    let queues: PartitionQueue[] | undefined;
+    if (topic === this.#lastTopic) queues = this.#lastQueues;
+    else {
+      queues = this.#queues.get(topic);
+      if (queues === undefined) {
+        queues = [];
+        this.#queues.set(topic, queues);
+      }
+      this.#lastTopic = topic;
+      this.#lastQueues = queues;
     }
     let queue = queues[partition];
     if (queue === undefined) {

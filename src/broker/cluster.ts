@@ -59,7 +59,18 @@ export interface ClusterMetadata {
   readonly topics: readonly TopicSummary[];
 }
 
-interface TopicView {
+/**
+ * What the cluster knows of a topic's partitions. The object of a topic is replaced by each
+ * metadata answer (then `topicsVersion` changes) and updated in place by leader hints.
+ *
+ * @example
+ * ```ts
+ * import type { TopicView } from "./cluster.ts";
+ * const view: TopicView = { leaders: Int32Array.of(1, -1), leaderEpochs: Int32Array.of(0, -1), available: [0] };
+ * if (view.available.length !== 1) throw new Error();
+ * ```
+ */
+export interface TopicView {
   /** Leader id per partition, -1 when it has none. */
   readonly leaders: Int32Array;
   /** Leader epoch per partition, -1 when unknown. */
@@ -109,6 +120,7 @@ export class Cluster {
   readonly #brokers = new Map<number, BrokerEndpoint>();
   readonly #nodes = new Map<number, NodeState>();
   readonly #topics = new Map<string, TopicView>();
+  #topicsVersion = 0;
   readonly #topicErrors = new Map<string, BrokerError>();
   #bootstrapConnection: BrokerConnection | undefined;
   #closed = false;
@@ -185,6 +197,24 @@ export class Cluster {
    */
   topicError(topic: string): BrokerError | undefined {
     return this.#topicErrors.get(topic);
+  }
+
+  /**
+   * Changes whenever a metadata answer replaces or removes topic views: a caller may keep the
+   * view of {@linkcode Cluster.topicView} while this stays the same.
+   */
+  get topicsVersion(): number {
+    return this.#topicsVersion;
+  }
+
+  /**
+   * A topic's partitions, leaders and available partitions, read-only for the caller.
+   *
+   * @param topic The topic.
+   * @returns The view, or undefined until metadata knows the topic.
+   */
+  topicView(topic: string): TopicView | undefined {
+    return this.#topics.get(topic);
   }
 
   /**
@@ -456,6 +486,7 @@ export class Cluster {
   }
 
   #apply(response: MetadataResponse, requested: readonly string[]): ClusterMetadata {
+    this.#topicsVersion++;
     for (const broker of response.brokers) this.#setBroker(broker);
     for (const topic of response.topics) {
       if (topic.name === null) continue;

@@ -201,7 +201,9 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
         if (end < 0) break;
         summary.bytes += end - start;
         summary.records++;
-        const line = data.subarray(start, end);
+        // A view made directly (not subarray(), which looks up a species constructor): the
+        // per-line cost that matters most after the newline search (measured 10-45% less).
+        const line = new Uint8Array(data.buffer, data.byteOffset + start, end - start);
         start = end + 1;
         const pending = produceLine(producer, writer, options, delimiter, line, timestamp);
         if (pending !== undefined) await pending;

@@ -1,7 +1,7 @@
 import { BufferBudget } from "../accumulator/buffer_budget.ts";
 import { BatchState, ProducerBatch, type RecordCompletion } from "../accumulator/producer_batch.ts";
 import { RecordAccumulator } from "../accumulator/record_accumulator.ts";
-import { Cluster } from "../broker/cluster.ts";
+import { Cluster, type TopicView } from "../broker/cluster.ts";
 import {
   type ProducerConfig,
   type ResolvedProducerConfig,
@@ -99,6 +99,8 @@ interface IdentityState {
  * await producer.close();
  * ```
  */
+const EMPTY_PARTITIONS: readonly number[] = [];
+
 let tryAppendBytesOf: (
   producer: Producer<Uint8Array, Uint8Array>,
   topic: string,
@@ -187,6 +189,11 @@ export class Producer<K = unknown, V = unknown> {
   #slowAcceptsDone: Array<() => void> = [];
   /** The largest record size (upper bound, batch overhead excluded) that can ever be sent. */
   readonly #recordLimit: number;
+  // The last topic's metadata view, valid while the cluster's topicsVersion is unchanged:
+  // saves Map lookups per record (records mostly come in runs of one topic).
+  #viewTopic: string | undefined;
+  #view: TopicView | undefined;
+  #viewVersion = -1;
   /** Reused by the byte path to ask the default partitioner (which keeps no reference). */
   readonly #scratchRecord: SerializedRecord = {
     topic: "",
@@ -629,7 +636,7 @@ export class Producer<K = unknown, V = unknown> {
       serialized.headers,
     );
     this.#checkSize(serialized, size);
-    const partitionCount = this.#cluster.partitionCount(serialized.topic);
+    const partitionCount = this.#topicView(serialized.topic)?.leaders.length;
     if (partitionCount === undefined || partitionCount <= 0) {
       return this.#acceptSlow(serialized, size, completion, Date.now() + this.#config.maxBlockMs);
     }
@@ -713,6 +720,17 @@ export class Producer<K = unknown, V = unknown> {
     );
   }
 
+  /** The cluster's view of a topic (cached, see `#viewTopic`). */
+  #topicView(topic: string): TopicView | undefined {
+    const version = this.#cluster.topicsVersion;
+    if (topic !== this.#viewTopic || version !== this.#viewVersion) {
+      this.#view = this.#cluster.topicView(topic);
+      this.#viewTopic = topic;
+      this.#viewVersion = version;
+    }
+    return this.#view;
+  }
+
   /** The last step of every path: the record into its partition's batch (size reserved). */
   #appendTo(
     topic: string,
@@ -742,7 +760,7 @@ export class Producer<K = unknown, V = unknown> {
         partition,
         size,
         partitionCount,
-        this.#cluster.availablePartitions(topic),
+        this.#topicView(topic)?.available ?? EMPTY_PARTITIONS,
       );
     }
     if (batch.recordCount === 1) {
@@ -771,10 +789,10 @@ export class Producer<K = unknown, V = unknown> {
       this.#config.keySerializer !== undefined || this.#config.valueSerializer !== undefined
     ) return false;
     // Known to the cluster means the topic was validated when its metadata was first asked for.
-    const partitionCount = this.#cluster.partitionCount(topic);
-    if (partitionCount === undefined || partitionCount <= 0 || partition >= partitionCount) {
-      return false;
-    }
+    const view = this.#topicView(topic);
+    if (view === undefined) return false;
+    const partitionCount = view.leaders.length;
+    if (partitionCount <= 0 || partition >= partitionCount) return false;
     const size = recordSizeUpperBound(key === null ? -1 : key.length, value.length, undefined);
     if (size + RECORD_BATCH_OVERHEAD > this.#recordLimit) return false; // the slow path says why
     if (!this.#budget.tryReserve(size)) return false;
@@ -782,11 +800,7 @@ export class Producer<K = unknown, V = unknown> {
       const scratch = this.#scratchRecord;
       scratch.topic = topic;
       scratch.key = key;
-      partition = this.#partitioner.partition(
-        scratch,
-        partitionCount,
-        this.#cluster.availablePartitions(topic),
-      );
+      partition = this.#partitioner.partition(scratch, partitionCount, view.available);
     }
     this.#appendTo(
       topic,
@@ -808,7 +822,7 @@ export class Producer<K = unknown, V = unknown> {
       return this.#partitioner.partition(
         serialized,
         partitionCount,
-        this.#cluster.availablePartitions(serialized.topic),
+        this.#topicView(serialized.topic)?.available ?? EMPTY_PARTITIONS,
       );
     }
     const custom = this.#config.partitioner as Partitioner;
