@@ -152,7 +152,19 @@ export class Producer<K = unknown, V = unknown> {
   readonly #budget: BufferBudget;
   readonly #accumulator: RecordAccumulator;
   readonly #sender: Sender;
-  readonly #serialize: (record: ProducerRecord<K, V>) => SerializedRecord;
+  readonly #serialize: (record: ProducerRecord<K, V>, into?: SerializedRecord) => SerializedRecord;
+  /**
+   * `#accept` serializes into this object (no allocation per record); a record that has to
+   * wait (`#acceptSlow`) is copied out of it first, since the next record refills it.
+   */
+  readonly #serialized: SerializedRecord = {
+    topic: "",
+    partition: -1,
+    key: null,
+    value: null,
+    headers: undefined,
+    timestamp: 0,
+  };
   readonly #partitioner: DefaultPartitioner | undefined;
   readonly #interceptors: InterceptorChain;
   readonly #connections = new Map<number, BrokerConnection>();
@@ -610,7 +622,7 @@ export class Producer<K = unknown, V = unknown> {
     if (!this.#interceptors.isEmpty) {
       record = this.#interceptors.onSend(record) as ProducerRecord<K, V>;
     }
-    const serialized = this.#serialize(record);
+    const serialized = this.#serialize(record, this.#serialized);
     if (
       completion !== undefined && (this.#deliveries !== undefined || !this.#interceptors.isEmpty)
     ) {
@@ -653,6 +665,9 @@ export class Producer<K = unknown, V = unknown> {
     completion: RecordCompletion | undefined,
     deadline: number,
   ): Promise<void> {
+    // This runs synchronously up to the first await: the copy is made before anyone refills
+    // the shared #serialized object.
+    if (serialized === this.#serialized) serialized = { ...serialized };
     this.#slowAccepts++;
     try {
       await this.#acceptWhenReady(serialized, size, completion, deadline);
@@ -826,7 +841,9 @@ export class Producer<K = unknown, V = unknown> {
       );
     }
     const custom = this.#config.partitioner as Partitioner;
-    const partition = custom(serialized, partitionCount, this.#cluster);
+    // A custom partitioner may keep the record: never hand it the reused #serialized object.
+    const record = serialized === this.#serialized ? { ...serialized } : serialized;
+    const partition = custom(record, partitionCount, this.#cluster);
     if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
       throw new RecordError(
         `Cannot send record: the custom partitioner returned ${partition} for "${serialized.topic}", which has ${partitionCount} partitions`,

@@ -78,7 +78,7 @@ function describe(data: unknown): string {
  */
 export function createRecordSerializer<K, V>(
   serializers: RecordSerializers<K, V>,
-): (record: ProducerRecord<K, V>) => SerializedRecord {
+): (record: ProducerRecord<K, V>, into?: SerializedRecord) => SerializedRecord {
   const keySerializer = serializers.key;
   const valueSerializer = serializers.value;
   const headerSerializer = serializers.header;
@@ -117,7 +117,7 @@ export function createRecordSerializer<K, V>(
     return bytes;
   }
 
-  return (record) => {
+  return (record, into) => {
     if (record === null || typeof record !== "object") {
       throw new TypeError(
         `Invalid record: ${String(record)} must be an object with "topic" and "value"`,
@@ -187,7 +187,15 @@ export function createRecordSerializer<K, V>(
         }
       }
     }
-    return { topic, partition, key, value, headers, timestamp };
+    if (into === undefined) return { topic, partition, key, value, headers, timestamp };
+    // Filling the caller's object: the producer's synchronous path allocates nothing here.
+    into.topic = topic;
+    into.partition = partition;
+    into.key = key;
+    into.value = value;
+    into.headers = headers;
+    into.timestamp = timestamp;
+    return into;
   };
 }
 
