@@ -72,6 +72,8 @@ export class ProducerBatch {
   baseSequence = -1;
   /** The compressed records section, made when first sent and reused by retries. */
   compressed: { attribute: number; records: Uint8Array } | undefined;
+  /** True while the records are being compressed off the main thread (see the sender). */
+  compressing = false;
   /** The last retriable error, reported as the cause if the batch finally times out. */
   lastError: unknown;
 

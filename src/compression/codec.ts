@@ -29,6 +29,15 @@ export interface Codec {
    */
   compress(data: Uint8Array, level?: number): Uint8Array;
   /**
+   * Like `compress`, on another thread, where the runtime does that faster than blocking
+   * (`node:zlib`'s callback API on Node and Bun). Absent where it would not pay.
+   *
+   * @param data The uncompressed records section; must not change until this settles.
+   * @param level As for `compress`.
+   * @returns The compressed bytes.
+   */
+  compressAsync?(data: Uint8Array, level?: number): Promise<Uint8Array>;
+  /**
    * Decompresses what this codec, librdkafka, Java or the codec's command-line tool wrote.
    *
    * @throws {ProtocolError} When `data` is malformed.

@@ -6,12 +6,19 @@ export interface GzipImplementation {
   readonly source: "node:zlib" | "fflate";
   /** Compresses into one gzip member at `level` (1–9). */
   gzip(data: Uint8Array, level: number): Uint8Array;
+  /** The same on a worker thread, where that is faster than blocking (see `compressAsync`). */
+  gzipAsync?: (data: Uint8Array, level: number) => Promise<Uint8Array>;
   /** Decompresses a gzip stream. */
   gunzip(data: Uint8Array): Uint8Array;
 }
 
 interface NodeZlib {
   gzipSync(data: Uint8Array, options: { level: number }): Uint8Array;
+  gzip(
+    data: Uint8Array,
+    options: { level: number },
+    callback: (error: Error | null, result: Uint8Array) => void,
+  ): void;
   gunzipSync(data: Uint8Array): Uint8Array;
 }
 
@@ -38,7 +45,7 @@ const DEFAULT_LEVEL = 6;
  * ```
  */
 export function createGzipCodec(implementation: GzipImplementation): Codec {
-  return {
+  const codec: Codec = {
     id: 1,
     name: "gzip",
     compress(data, level = DEFAULT_LEVEL) {
@@ -47,6 +54,14 @@ export function createGzipCodec(implementation: GzipImplementation): Codec {
     },
     decompress: (data) => implementation.gunzip(data),
   };
+  const gzipAsync = implementation.gzipAsync;
+  if (gzipAsync !== undefined) {
+    codec.compressAsync = (data, level = DEFAULT_LEVEL) => {
+      checkLevel("gzip", level, 1, 9);
+      return gzipAsync(data, level);
+    };
+  }
+  return codec;
 }
 
 /**
@@ -80,12 +95,22 @@ export async function loadGzipImplementation(
       }
     }
     if (zlib !== undefined && typeof zlib.gzipSync === "function") {
-      const { gzipSync, gunzipSync } = zlib;
-      return {
+      const { gzipSync, gunzipSync, gzip } = zlib;
+      const implementation: GzipImplementation = {
         source: "node:zlib",
         gzip: (data, level) => plain(gzipSync(data, { level })),
         gunzip: (data) => plain(gunzipSync(data)),
       };
+      // node:zlib's callback API compresses on libuv's thread pool: on Node and Bun, 60 x 1 MB
+      // batches took 0.6-0.7x the time of gzipSync, and the main thread stays free to encode;
+      // on Deno it took 1.2x its gzipSync, so Deno keeps the synchronous call.
+      if (!("Deno" in globalThis) && typeof gzip === "function") {
+        implementation.gzipAsync = (data, level) =>
+          new Promise((resolve, reject) =>
+            gzip(data, { level }, (error, result) => error ? reject(error) : resolve(plain(result)))
+          );
+      }
+      return implementation;
     }
   }
   let fflate: Fflate;

@@ -264,10 +264,16 @@ export class Producer<K = unknown, V = unknown> {
       this.#codecLoading = loadCodec(resolved.compressionType).then(
         (codec) => {
           const level = resolved.compressionLevel;
-          this.#sender.setCompression((records) => ({
-            attribute: codec.id,
-            records: codec.compress(records, level),
-          }));
+          const compressAsync = codec.compressAsync;
+          this.#sender.setCompression(
+            compressAsync === undefined
+              ? (records) => ({ attribute: codec.id, records: codec.compress(records, level) })
+              : (records) =>
+                compressAsync.call(codec, records, level).then((compressed) => ({
+                  attribute: codec.id,
+                  records: compressed,
+                })),
+          );
         },
         (error: unknown) =>
           this.#failFatally(

@@ -2,7 +2,7 @@ import { BatchState, type ProducerBatch } from "../accumulator/producer_batch.ts
 import type { PartitionQueue } from "../accumulator/partition_queue.ts";
 import type { RecordAccumulator } from "../accumulator/record_accumulator.ts";
 import { BrokerError } from "../errors/broker_error.ts";
-import { TimeoutError } from "../errors/client_errors.ts";
+import { RecordError, TimeoutError } from "../errors/client_errors.ts";
 import type { KafkaError } from "../errors/kafka_error.ts";
 import {
   ProduceApi,
@@ -12,6 +12,23 @@ import {
 } from "../protocol/produce.ts";
 import type { ApiDescriptor } from "../protocol/api.ts";
 import type { ProducerStatsCollector } from "../delivery/producer_stats.ts";
+
+/**
+ * A batch's records section compressed, with the codec's attribute bits.
+ *
+ * @example
+ * ```ts
+ * import type { CompressedRecords } from "./sender.ts";
+ * const gzip: CompressedRecords = { attribute: 1, records: new Uint8Array([0x1f, 0x8b]) };
+ * if (gzip.attribute !== 1) throw new Error();
+ * ```
+ */
+export interface CompressedRecords {
+  /** Kafka's codec id for the batch attributes (1 gzip, 2 snappy, 3 lz4, 4 zstd). */
+  attribute: number;
+  /** The compressed records. */
+  records: Uint8Array;
+}
 
 /** The connection operations the sender uses (a `BrokerConnection` provides them). */
 export interface SenderConnection {
@@ -65,7 +82,11 @@ export interface SenderOptions {
   /** Where request and batch counters go (`producer.stats()`). */
   stats?: ProducerStatsCollector | undefined;
   /** Compresses a records section: returns Kafka's codec attribute and the bytes. */
-  compress?: ((records: Uint8Array) => { attribute: number; records: Uint8Array }) | undefined;
+  /**
+   * Compresses a batch's records section. May return a promise (compression on another
+   * thread): the batch then waits, closed, and the partition's later batches wait behind it.
+   */
+  compress?: ((records: Uint8Array) => CompressedRecords | Promise<CompressedRecords>) | undefined;
 }
 
 /** Error codes after which the partition's leader may have moved: refresh metadata. */
@@ -170,7 +191,7 @@ export class Sender {
 
   /** Turns compression on (the codec loads asynchronously; nothing is sent before). */
   setCompression(
-    compress: (records: Uint8Array) => { attribute: number; records: Uint8Array },
+    compress: (records: Uint8Array) => CompressedRecords | Promise<CompressedRecords>,
   ): void {
     this.#compress = compress;
     this.#waitingForCodec = false;
@@ -341,7 +362,13 @@ export class Sender {
       if (options.idempotent && queue.inFlight >= MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION) continue;
       // maxRequestSize counts what goes on the wire: compress first (once; retries reuse it).
       if (this.#compress !== undefined && batch.compressed === undefined) {
-        batch.compressed = this.#compress(batch.writer.recordsView());
+        if (batch.compressing) continue; // woken when done
+        const compressed = this.#compress(batch.writer.recordsView());
+        if (compressed instanceof Promise) {
+          this.#compressInBackground(queue, batch, compressed);
+          continue;
+        }
+        batch.compressed = compressed;
       }
       const batchSize = batch.compressed === undefined
         ? batch.sizeInBytes
@@ -361,6 +388,44 @@ export class Sender {
       taken.push(batch);
     }
     return taken;
+  }
+
+  /**
+   * Waits for a batch compressed on another thread (the main thread meanwhile encodes more
+   * records): closed first, so nothing is appended to records being read. A failure fails
+   * the batch for good (a codec error is not retriable).
+   */
+  #compressInBackground(
+    queue: PartitionQueue,
+    batch: ProducerBatch,
+    compressed: Promise<CompressedRecords>,
+  ): void {
+    batch.state = BatchState.Closed;
+    batch.compressing = true;
+    compressed.then(
+      (result) => {
+        batch.compressing = false;
+        batch.compressed = result;
+        this.wake();
+      },
+      (error: unknown) => {
+        batch.compressing = false;
+        const index = queue.batches.indexOf(batch);
+        if (index < 0) return; // already failed (closed, aborted or expired)
+        queue.batches.splice(index, 1);
+        this.#fail(
+          batch,
+          new RecordError(
+            `Cannot compress a batch of ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${
+              (error as Error)?.message ?? String(error)
+            }`,
+            "SERIALIZATION",
+            { cause: error },
+          ),
+        );
+        this.wake();
+      },
+    );
   }
 
   #sendRequest(brokerId: number, connection: SenderConnection, batches: ProducerBatch[]): void {

@@ -330,4 +330,67 @@ describe("Sender", () => {
     assert.ok(host.connection.sent.length >= 2);
     sender.close();
   });
+
+  it("waits for asynchronous compression with the batch closed, keeping partition order", async () => {
+    const pending: Array<{ records: Uint8Array; resolve: () => void }> = [];
+    const { host, sender, accumulator, append } = setup({
+      idempotent: false,
+      compress: (records) =>
+        new Promise((resolve) =>
+          pending.push({
+            records: records.slice(),
+            resolve: () => resolve({ attribute: 1, records: records.slice() }),
+          })
+        ),
+    });
+    append(0, 3);
+    sender.beginFlush();
+    await tick();
+    assert.equal(pending.length, 1, "compression started");
+    assert.equal(host.connection.sent.length, 0, "nothing sent before it is done");
+    append(0, 2); // must go into a new batch: the compressing one is closed
+    const queue = accumulator.queueFor("t", 0);
+    assert.equal(queue.batches.length, 2);
+    assert.equal(queue.batches[0]!.recordCount, 3);
+    await tick();
+    assert.equal(pending.length, 1, "the second batch waits behind the first");
+    pending[0]!.resolve();
+    await tick();
+    assert.equal(host.connection.sent.length, 1);
+    const first = host.connection.sent[0]!.request.topicData[0]!.partitionData[0]!.records!;
+    assert.equal(first[22], 1, "gzip attribute set"); // attributes low byte (offset 21-22)
+    host.connection.sent[0]!.answer(okResponse(host.connection.sent[0]!.request, 0n));
+    await tick();
+    assert.equal(pending.length, 2, "then the next batch is compressed");
+    pending[1]!.resolve();
+    await tick();
+    assert.equal(host.connection.sent.length, 2);
+    host.connection.sent[1]!.answer(okResponse(host.connection.sent[1]!.request, 3n));
+    await tick();
+    assert.deepEqual(host.completed.map((c) => [c.batch.recordCount, c.baseOffset]), [[3, 0n], [
+      2,
+      3n,
+    ]]);
+    sender.endFlush();
+    sender.close();
+  });
+
+  it("fails a batch whose asynchronous compression fails, with a RecordError", async () => {
+    const { host, sender, append } = setup({
+      idempotent: false,
+      compress: () => Promise.reject(new Error("codec exploded")),
+    });
+    append(1, 2);
+    sender.beginFlush();
+    await tick();
+    assert.equal(host.connection.sent.length, 0);
+    assert.equal(host.failed.length, 1);
+    assert.equal(host.failed[0]!.error.name, "RecordError");
+    assert.match(
+      host.failed[0]!.error.message,
+      /Cannot compress a batch of 2 record\(s\) for t-1: codec exploded/,
+    );
+    sender.endFlush();
+    sender.close();
+  });
 });
