@@ -2,6 +2,7 @@ import { fromJavaProperties } from "../config/java_properties.ts";
 import type { ProducerConfig } from "../config/producer_config.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
 import { Producer, tryAppendBytes } from "../producer/producer.ts";
+import { NewlineFinder } from "./newline_finder.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
 
 /** Parsed command line of `sluice-produce`. */
@@ -196,8 +197,9 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
         const pending = produceLine(producer, writer, options, delimiter, line, timestamp);
         if (pending !== undefined) await pending;
       }
+      const newlines = new NewlineFinder(data);
       for (;;) {
-        const end = data.indexOf(NEWLINE, start);
+        const end = newlines.next(start);
         if (end < 0) break;
         summary.bytes += end - start;
         summary.records++;
@@ -255,8 +257,10 @@ function produceLine(
   if (delimiter !== undefined) {
     const at = indexOfBytes(line, delimiter);
     if (at >= 0) {
-      key = line.subarray(0, at);
-      value = line.subarray(at + delimiter.length);
+      // Views made directly, as for lines (cheaper than subarray() per record).
+      key = new Uint8Array(line.buffer, line.byteOffset, at);
+      const valueStart = at + delimiter.length;
+      value = new Uint8Array(line.buffer, line.byteOffset + valueStart, line.length - valueStart);
     }
   }
   if (tryAppendBytes(producer, options.topic, options.partition, key, value, timestamp)) {
