@@ -58,9 +58,10 @@ try {
     collectGarbage();
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
+    let atPeak = process.memoryUsage();
     const sampler = setInterval(() => {
-      const rss = process.memoryUsage().rss;
-      if (rss > peak) peak = rss;
+      const usage = process.memoryUsage();
+      if (usage.rss > peak) (peak = usage.rss, atPeak = usage);
     }, 50);
     const started = performance.now();
     const producer = new Producer<Uint8Array, Uint8Array>({
@@ -93,7 +94,12 @@ try {
         (after.heapUsed / MiB).toFixed(1)
       } | ${(after.rss / MiB).toFixed(0)} |`,
     );
-    process.stderr.write(`${rows[rows.length - 1]}\n`);
+    process.stderr.write(
+      `${rows[rows.length - 1]}  (at peak: heap ${(atPeak.heapTotal / MiB).toFixed(0)} MiB, ` +
+        `array buffers ${(atPeak.arrayBuffers / MiB).toFixed(0)} MiB, external ${
+          (atPeak.external / MiB).toFixed(0)
+        } MiB)\n`,
+    );
   }
 } finally {
   await cluster.close();
