@@ -300,10 +300,12 @@ export class Producer<K = unknown, V = unknown> {
       });
     this.#interceptors = new InterceptorChain(resolved.interceptors, resolved.logger);
     // Refresh metadata at least every metadataMaxAgeMs (leaders move without errors too), for
-    // the topics produced to within metadataMaxIdleMs. The timer never keeps a process alive.
+    // the topics produced to within metadataMaxIdleMs. Checked four times per period, so a
+    // refresh comes at most a quarter period late (a check every period could skip one whole
+    // period when it lands just before the age is reached). Never keeps a process alive.
     this.#metadataAgeTimer = setInterval(
       () => this.#checkMetadataAge(),
-      Math.max(100, Math.min(resolved.metadataMaxAgeMs, 10_000)),
+      Math.max(50, Math.min(resolved.metadataMaxAgeMs / 4, 10_000)),
     );
     unrefTimer(this.#metadataAgeTimer);
     if (resolved.signal !== undefined) {
