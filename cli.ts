@@ -12,11 +12,18 @@
  *
  * @module
  */
+import module from "node:module";
 import process from "node:process";
-import { runProduceCli } from "./src/cli/produce_cli.ts";
-import { stdinChunks } from "./src/cli/stdin_chunks.ts";
 
 if (import.meta.main ?? true) {
+  // Node: keep compiled (and type-stripped) code between runs, as Node advises for CLIs:
+  // startup measured 0.16 s -> 0.05 s. Deno and Bun cache on their own. The CLI's modules are
+  // imported after this call, so they are covered by it.
+  if (!("Deno" in globalThis) && !("Bun" in globalThis)) {
+    (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  }
+  const { runProduceCli } = await import("./src/cli/produce_cli.ts");
+  const { stdinChunks } = await import("./src/cli/stdin_chunks.ts");
   const code = await runProduceCli(process.argv.slice(2), {
     stdin: stdinChunks(),
     stderr: (text) => process.stderr.write(text),

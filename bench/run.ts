@@ -293,60 +293,60 @@ function median(values: number[]): number {
 }
 
 const results: Array<RunResult & { runs: number; failures: string[] }> = [];
-for (const brokers of [...new Set(cells.map((c) => c.brokers))]) {
-  const cluster = await startCluster({ brokers });
-  try {
-    for (const cell of cells.filter((c) => c.brokers === brokers)) {
-      const perClient = new Map<string, RunResult[]>();
-      const failures = new Map<string, string[]>();
-      for (let run = 0; run < reps; run++) {
-        // Alternate clients within each repetition so drift hits everyone alike.
-        for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
-          const outcome = await runOnce(client, cell, cluster, run);
-          if (typeof outcome === "string") {
-            failures.set(client.id, [...(failures.get(client.id) ?? []), outcome]);
-            process.stderr.write(`  ${cell.id} ${client.id} run ${run}: FAILED (${outcome})\n`);
-          } else {
-            perClient.set(client.id, [...(perClient.get(client.id) ?? []), outcome]);
-            process.stderr.write(
-              `  ${cell.id} ${client.id} run ${run}: ${
-                Math.round(outcome.recordsPerSecond)
-              } records/s\n`,
-            );
-          }
+for (const cell of cells) {
+  const perClient = new Map<string, RunResult[]>();
+  const failures = new Map<string, string[]>();
+  for (let run = 0; run < reps; run++) {
+    // A fresh cluster per repetition: the mock keeps every record in memory, and a
+    // broker holding gigabytes from earlier runs slows down the later clients.
+    const cluster = await startCluster({ brokers: cell.brokers });
+    try {
+      // Alternate clients within each repetition so drift hits everyone alike.
+      for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
+        const outcome = await runOnce(client, cell, cluster, run);
+        if (typeof outcome === "string") {
+          failures.set(client.id, [...(failures.get(client.id) ?? []), outcome]);
+          process.stderr.write(`  ${cell.id} ${client.id} run ${run}: FAILED (${outcome})\n`);
+        } else {
+          perClient.set(client.id, [...(perClient.get(client.id) ?? []), outcome]);
+          process.stderr.write(
+            `  ${cell.id} ${client.id} run ${run}: ${
+              Math.round(outcome.recordsPerSecond)
+            } records/s\n`,
+          );
         }
       }
-      for (const client of clients) {
-        const runs = perClient.get(client.id) ?? [];
-        if (runs.length === 0) {
-          results.push({
-            client: client.id,
-            cell: cell.id,
-            recordsPerSecond: 0,
-            megabytesPerSecond: 0,
-            cpuSecondsPerMillion: 0,
-            peakRssMb: 0,
-            seconds: 0,
-            runs: 0,
-            failures: failures.get(client.id) ?? [],
-          });
-          continue;
-        }
-        results.push({
-          client: client.id,
-          cell: cell.id,
-          recordsPerSecond: median(runs.map((r) => r.recordsPerSecond)),
-          megabytesPerSecond: median(runs.map((r) => r.megabytesPerSecond)),
-          cpuSecondsPerMillion: median(runs.map((r) => r.cpuSecondsPerMillion)),
-          peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-          seconds: median(runs.map((r) => r.seconds)),
-          runs: runs.length,
-          failures: failures.get(client.id) ?? [],
-        });
-      }
+    } finally {
+      await cluster.close();
     }
-  } finally {
-    await cluster.close();
+  }
+  for (const client of clients) {
+    const runs = perClient.get(client.id) ?? [];
+    if (runs.length === 0) {
+      results.push({
+        client: client.id,
+        cell: cell.id,
+        recordsPerSecond: 0,
+        megabytesPerSecond: 0,
+        cpuSecondsPerMillion: 0,
+        peakRssMb: 0,
+        seconds: 0,
+        runs: 0,
+        failures: failures.get(client.id) ?? [],
+      });
+      continue;
+    }
+    results.push({
+      client: client.id,
+      cell: cell.id,
+      recordsPerSecond: median(runs.map((r) => r.recordsPerSecond)),
+      megabytesPerSecond: median(runs.map((r) => r.megabytesPerSecond)),
+      cpuSecondsPerMillion: median(runs.map((r) => r.cpuSecondsPerMillion)),
+      peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+      seconds: median(runs.map((r) => r.seconds)),
+      runs: runs.length,
+      failures: failures.get(client.id) ?? [],
+    });
   }
 }
 

@@ -3,7 +3,15 @@
 //        [BATCH_SIZE]
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { Producer, type ProducerRecord } from "../../mod.ts";
+import module from "node:module";
+import type { ProducerRecord } from "../../mod.ts";
+
+// Node: compiled and type-stripped code cached between runs (what a Node app enables with
+// NODE_COMPILE_CACHE or this call); Deno and Bun cache on their own.
+if (!("Deno" in globalThis) && !("Bun" in globalThis)) {
+  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+}
+const { Producer } = await import("../../mod.ts");
 
 const [mode, bootstrap, topic, file, acks, keyed, codec, batchSize] = process.argv.slice(
   2,
