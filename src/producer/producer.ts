@@ -1125,13 +1125,24 @@ export class Producer<K = unknown, V = unknown> {
     const completions = batch.completions;
     if (completions !== undefined) {
       const useLogAppendTime = logAppendTimeMs >= 0n;
+      const appendTime = useLogAppendTime ? Number(logAppendTimeMs) : 0;
+      const offsetKnown = baseOffset >= 0n;
+      // Offsets of consecutive records are one bigint addition each (completions are sorted
+      // by index, and usually every record has one), not a conversion plus an addition.
+      let offset = -1n;
+      let offsetIndex = -2;
       for (let i = 0; i < completions.length; i++) {
         const completion = completions[i]!;
+        if (offsetKnown) {
+          const index = completion.index;
+          offset = index === offsetIndex + 1 ? offset + 1n : baseOffset + BigInt(index);
+          offsetIndex = index;
+        }
         const metadata: RecordMetadata = {
           topic: batch.topic,
           partition: batch.partition,
-          offset: baseOffset < 0n ? -1n : baseOffset + BigInt(completion.index),
-          timestamp: useLogAppendTime ? Number(logAppendTimeMs) : completion.timestamp,
+          offset,
+          timestamp: useLogAppendTime ? appendTime : completion.timestamp,
           serializedKeySize: completion.keySize,
           serializedValueSize: completion.valueSize,
         };
