@@ -50,20 +50,22 @@ function recordAt(start: number, end: number): ProducerRecord<Uint8Array, Uint8A
 }
 
 if (mode === "send") {
-  // Fire sends without awaiting each (as a high-rate caller would), a window at a time.
-  let window: Promise<unknown>[] = [];
+  // Fire sends without awaiting each, as a high-rate caller would, bounding what is
+  // outstanding: at 50,000 pending, wait for the older half (never draining to zero, which
+  // would leave the producer idle for a linger and a round trip per window).
+  let pending: Promise<unknown>[] = [];
   for (
     let start = 0, end = data.indexOf(10);
     end >= 0;
     start = end + 1, end = data.indexOf(10, start)
   ) {
-    window.push(producer.send(recordAt(start, end)));
-    if (window.length === 50_000) {
-      await Promise.all(window);
-      window = [];
+    pending.push(producer.send(recordAt(start, end)));
+    if (pending.length === 50_000) {
+      await Promise.all(pending.slice(0, 25_000));
+      pending = pending.slice(25_000);
     }
   }
-  await Promise.all(window);
+  await Promise.all(pending);
 } else {
   // Arrays of 1000 records per chunk: the stream's cost is paid per chunk, not per record.
   const writer = producer.writable.getWriter();
