@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# The benchmark: builds the test broker, pins Node LTS, runs bench/run.ts (see its header).
-# Usage: npm run bench [-- --records 1000000 --reps 3 --full]
+# The benchmarks: builds the test broker, pins Node LTS, then runs one of
+#   npm run bench [-- --records 1000000 --reps 3 --full --codecs]   bench/run.ts: sluice vs kcat,
+#                                                   KafkaJS, @platformatic/kafka (the table, chart)
+#   npm run bench -- micro      bench/hot_stages_bench.ts on Deno, Bun and Node (ns per record)
+#   npm run bench -- profile    bench/profile.ts: the CLI under --cpu-prof on each runtime
+#   npm run bench -- soak [--records N --runs N]    bench/memory_soak.ts on each runtime
+#   npm run bench -- latency    bench/latency_bench.ts (a lone awaited send())
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$repo_root"
@@ -10,4 +15,19 @@ command -v /usr/bin/time >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -
 SLUICE_NODE=$(ensure_node)
 SLUICE_MOCK_HARNESS=$(ensure_broker)
 export SLUICE_NODE SLUICE_MOCK_HARNESS
-exec deno run -A bench/run.ts "$@"
+case "${1:-}" in
+  micro)
+    deno run -A bench/hot_stages_bench.ts --table
+    bun bench/hot_stages_bench.ts
+    "$SLUICE_NODE" bench/hot_stages_bench.ts
+    ;;
+  profile) shift; exec deno run -A bench/profile.ts "$@" ;;
+  soak)
+    shift
+    deno run -A --v8-flags=--expose-gc bench/memory_soak.ts "$@"
+    bun bench/memory_soak.ts "$@"
+    "$SLUICE_NODE" --expose-gc bench/memory_soak.ts "$@"
+    ;;
+  latency) shift; exec deno run -A bench/latency_bench.ts "$@" ;;
+  *) exec deno run -A bench/run.ts "$@" ;;
+esac
