@@ -152,7 +152,11 @@ export class Producer<K = unknown, V = unknown> {
   readonly #budget: BufferBudget;
   readonly #accumulator: RecordAccumulator;
   readonly #sender: Sender;
-  readonly #serialize: (record: ProducerRecord<K, V>, into?: SerializedRecord) => SerializedRecord;
+  readonly #serialize: (
+    record: ProducerRecord<K, V>,
+    into?: SerializedRecord,
+    now?: number,
+  ) => SerializedRecord;
   /**
    * `#accept` serializes into this object (no allocation per record); a record that has to
    * wait (`#acceptSlow`) is copied out of it first, since the next record refills it.
@@ -610,9 +614,15 @@ export class Producer<K = unknown, V = unknown> {
       return;
     }
     const records = chunk as readonly ProducerRecord<K, V>[];
+    // Records without a timestamp get the chunk's arrival time (one clock read per chunk, read
+    // again after any wait), as if written together.
+    let now = Date.now();
     for (let i = 0; i < records.length; i++) {
-      const pending = this.#accept(records[i]!, withReports ? newCompletion() : undefined);
-      if (pending !== undefined) await pending;
+      const pending = this.#accept(records[i]!, withReports ? newCompletion() : undefined, now);
+      if (pending !== undefined) {
+        await pending;
+        now = Date.now();
+      }
     }
   }
 
@@ -624,13 +634,14 @@ export class Producer<K = unknown, V = unknown> {
   #accept(
     record: ProducerRecord<K, V>,
     completion: RecordCompletion | undefined,
+    now?: number,
   ): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
     if (this.#fatalError !== undefined) throw this.#fatalError;
     if (!this.#interceptors.isEmpty) {
       record = this.#interceptors.onSend(record) as ProducerRecord<K, V>;
     }
-    const serialized = this.#serialize(record, this.#serialized);
+    const serialized = this.#serialize(record, this.#serialized, now);
     if (
       completion !== undefined && (this.#deliveries !== undefined || !this.#interceptors.isEmpty)
     ) {

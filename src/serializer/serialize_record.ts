@@ -78,7 +78,7 @@ function describe(data: unknown): string {
  */
 export function createRecordSerializer<K, V>(
   serializers: RecordSerializers<K, V>,
-): (record: ProducerRecord<K, V>, into?: SerializedRecord) => SerializedRecord {
+): (record: ProducerRecord<K, V>, into?: SerializedRecord, now?: number) => SerializedRecord {
   const keySerializer = serializers.key;
   const valueSerializer = serializers.value;
   const headerSerializer = serializers.header;
@@ -117,16 +117,22 @@ export function createRecordSerializer<K, V>(
     return bytes;
   }
 
-  return (record, into) => {
+  // The last topic found valid: records mostly come in runs of one topic.
+  let lastValidTopic: string | undefined;
+
+  return (record, into, now) => {
     if (record === null || typeof record !== "object") {
       throw new TypeError(
         `Invalid record: ${String(record)} must be an object with "topic" and "value"`,
       );
     }
     const topic = record.topic;
-    if (!validTopics.has(topic)) {
-      checkTopic(topic);
-      if (validTopics.size < 10_000) validTopics.add(topic);
+    if (topic !== lastValidTopic) {
+      if (!validTopics.has(topic)) {
+        checkTopic(topic);
+        if (validTopics.size < 10_000) validTopics.add(topic);
+      }
+      lastValidTopic = topic;
     }
     let partition = -1;
     const givenPartition = record.partition;
@@ -145,7 +151,7 @@ export function createRecordSerializer<K, V>(
     }
     let timestamp: number;
     const givenTimestamp = record.timestamp;
-    if (givenTimestamp === undefined || givenTimestamp === null) timestamp = Date.now();
+    if (givenTimestamp === undefined || givenTimestamp === null) timestamp = now ?? Date.now();
     else if (givenTimestamp instanceof Date) timestamp = givenTimestamp.getTime();
     else timestamp = givenTimestamp;
     // Kafka timestamps are whole milliseconds (int64); a fraction would fail deep in the batch.
