@@ -87,6 +87,8 @@ export class RecordAccumulator {
    * Encodes a record into its partition's open batch.
    *
    * @param recordBytes The record's size upper bound; it is also what was reserved.
+   * @param nowMs The time a new batch is created at (its linger and delivery clocks start).
+   * @default nowMs the clock, read only when a batch is created
    * @returns The batch the record went into.
    */
   append(
@@ -98,7 +100,7 @@ export class RecordAccumulator {
     headers: readonly RecordHeader[] | undefined,
     recordBytes: number,
     completion: RecordCompletion | undefined,
-    nowMs: number,
+    nowMs?: number,
   ): ProducerBatch {
     const queue = this.queueFor(topic, partition);
     let batch = queue.last;
@@ -117,7 +119,7 @@ export class RecordAccumulator {
         topic,
         partition,
         this.#options.batchSize,
-        nowMs,
+        nowMs ?? Date.now(),
         this.#options.deliveryTimeoutMs,
         queue.nextOrder++,
         writer,

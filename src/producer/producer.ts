@@ -786,7 +786,6 @@ export class Producer<K = unknown, V = unknown> {
       headers,
       size,
       completion,
-      Date.now(),
     );
     if (this.#partitioner !== undefined) {
       this.#partitioner.recordAppended(
