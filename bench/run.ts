@@ -5,7 +5,10 @@
  * records (checked with kcat's end offsets) before its number counts.
  *
  * Usage (see scripts/bench.sh, which builds the broker and pins the runtimes):
- *   deno run -A bench/run.ts [--records 1000000] [--reps 3] [--full] [--clients a,b] [--cells x,y]
+ *   deno run -A bench/run.ts [--records 1000000] [--reps 3] [--full] [--codecs] [--clients a,b]
+ *     [--cells x,y]
+ * --full adds the 1-broker and acks=all cells; --codecs adds snappy, lz4 and zstd (3 brokers,
+ * acks=1) to gzip.
  *
  * Writes bench/results/results.json, results.md and chart.svg.
  *
@@ -72,6 +75,11 @@ for (const brokers of full ? [1, 3] as const : [3] as const) {
     CELLS.push({ id: `b${brokers}-acks${acks}-plain`, brokers, acks, keyed: false, codec: "none" });
     CELLS.push({ id: `b${brokers}-acks${acks}-keys`, brokers, acks, keyed: true, codec: "none" });
     CELLS.push({ id: `b${brokers}-acks${acks}-gzip`, brokers, acks, keyed: false, codec: "gzip" });
+  }
+}
+if (args.includes("--codecs")) {
+  for (const codec of ["snappy", "lz4", "zstd"] as const) {
+    CELLS.push({ id: `b3-acks1-${codec}`, brokers: 3, acks: "1", keyed: false, codec });
   }
 }
 
