@@ -419,9 +419,17 @@ export class Cluster {
       await connection.close();
       throw new ConnectionError("Cannot connect: the cluster view is closed");
     }
-    // One bootstrap connection at a time: it is only needed until brokers are known.
+    // One bootstrap connection at a time: it is only needed until brokers are known. Another
+    // call may have connected while this one waited (metadata and InitProducerId both ask at
+    // start): use its connection and close ours, or replace and close it. A connection
+    // dropped without close() keeps the process alive.
+    const latest = this.#bootstrapConnection;
+    if (latest?.isOpen && latest.host === address.host && latest.port === address.port) {
+      void connection.close();
+      return latest;
+    }
     this.#bootstrapConnection = connection;
-    if (current?.isOpen) void current.close();
+    if (latest?.isOpen) void latest.close();
     return connection;
   }
 

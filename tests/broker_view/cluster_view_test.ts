@@ -227,6 +227,33 @@ describe("Cluster (view, against a fake broker)", () => {
     }
   });
 
+  it("Cluster.anyConnection() racing refreshMetadata() at start leaves no connection open after close()", async () => {
+    // Regression: both opened a bootstrap connection; the one replaced was never closed and
+    // kept the process alive (seen as a CLI that never exited with acks=all and gzip).
+    const broker = await metadataBroker(() => ({ brokers: [], topics: [] }));
+    const cluster = new Cluster(options(`127.0.0.1:${broker.port}`));
+    try {
+      const [any] = await Promise.all([
+        cluster.anyConnection(),
+        cluster.refreshMetadata([]),
+        cluster.anyConnection(),
+      ]);
+      assert.ok(any.isOpen);
+      await cluster.close();
+      // Every socket the broker accepted must be closed by our side.
+      const deadline = Date.now() + 2000;
+      while (broker.sockets.some((socket) => !socket.destroyed && !socket.readableEnded)) {
+        if (Date.now() > deadline) {
+          assert.fail(`${broker.sockets.length} connection(s) accepted, some still open`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      await cluster.close();
+      await broker.close();
+    }
+  });
+
   it("Cluster.connectionTo() waits out the reconnect backoff after a failure; close() ends the wait", async () => {
     // A broker that accepts and hangs up at once: every handshake fails.
     const broker = await startFakeBroker({ onConnection: (socket) => socket.destroy() });

@@ -63,7 +63,7 @@ describe("sluice-produce byte path", () => {
     assert.deepEqual(await readTopic(cluster.bootstrap, topic, { partition: 0 }), []);
   });
 
-  it("cli.ts reads stdin redirected from a file in large chunks, lines spanning them", async () => {
+  it("cli.ts reads stdin redirected from a file in large chunks, lines spanning them (gzip, acks=all)", async () => {
     const topic = uniqueTopic("cli-file");
     await cluster.createTopic(topic, 1);
     const dir = mkdtempSync(join(tmpdir(), "sluice-cli-"));
@@ -89,12 +89,21 @@ describe("sluice-produce byte path", () => {
           topic,
           "-K",
           "\t",
+          "-z",
+          "gzip",
+          "--acks",
+          "all",
         ], {
           stdio: [fd, "ignore", "pipe"],
         });
         let stderr = "";
         child.stderr!.on("data", (chunk) => stderr += chunk);
-        child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
+        // A process that does not exit (e.g. a connection left open) fails here, not by hanging.
+        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        child.on("close", (code) => {
+          clearTimeout(timer);
+          resolve({ code: code ?? 1, stderr });
+        });
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, new RegExp(`% ${count} records`));
