@@ -30,5 +30,8 @@ echo "bun: $((SECONDS - t)) s"
 t=$SECONDS; stage "node --test ($("$node_bin" --version))"
 "$node_bin" --test --test-timeout=120000 "${files[@]}" || status=1
 echo "node: $((SECONDS - t)) s"
+t=$SECONDS; stage "npm package: build, install with npm and bun, smoke test on Node and Bun"
+SLUICE_NODE="$node_bin" deno run -A scripts/npm_smoke.ts || status=1
+echo "npm package: $((SECONDS - t)) s"
 echo "total: $((SECONDS - t0)) s"
 exit $status
