@@ -37,7 +37,7 @@ export interface AccumulatorOptions {
  *   batchSize: 200, deliveryTimeoutMs: 120000, poolSize: 4, onBatchFull: () => full++,
  * });
  * const value = new Uint8Array(50);
- * for (let i = 0; i < 5; i++) accumulator.append("t", 0, Date.now(), null, value, undefined, 64, undefined, Date.now());
+ * for (let i = 0; i < 3; i++) accumulator.append("t", 0, Date.now(), null, value, undefined, 64, undefined, Date.now());
  * if (full !== 1 || accumulator.queueFor("t", 0).batches.length !== 2) throw new Error("no rollover");
  * ```
  */

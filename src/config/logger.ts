@@ -12,9 +12,13 @@
  * ```
  */
 export interface Logger {
+  /** Details of what the producer does (connections, producer ids, retries). */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Notable events (epoch bumps, config adjustments). */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Recoverable problems (a failed metadata refresh, a lost connection). */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Failures that lose records or stop the producer. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -31,7 +35,7 @@ const noop = () => {};
  */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /**
  * A log level, least to most severe.
@@ -43,7 +47,7 @@ const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
  * if (level !== "warn") throw new Error();
  * ```
  */
-export type LogLevel = keyof typeof LEVELS;
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /**
  * A logger writing one line per event to the console (`console.error` for warn and error,

@@ -122,38 +122,71 @@ export interface ProducerConfig<K = unknown, V = unknown> {
  * ```
  */
 export interface ResolvedProducerConfig {
+  /** Brokers to bootstrap from, as given. */
   bootstrapServers: string | readonly string[];
+  /** Sent in every request header (default "sluice"). */
   clientId: string;
+  /** Acknowledgements required: 0, 1 or -1 (all). */
   acks: 0 | 1 | -1;
+  /** How long a batch that is not full may wait for more records. */
   lingerMs: number;
+  /** Uncompressed bytes at which a batch closes. */
   batchSize: number;
+  /** Bytes of records that may wait for the brokers before sends block. */
   bufferMemory: number;
+  /** How long a send may wait for metadata or buffer space. */
   maxBlockMs: number;
+  /** How long a request may wait for its answer. */
   requestTimeoutMs: number;
+  /** How long a record may take to be acknowledged, retries included. */
   deliveryTimeoutMs: number;
+  /** How often a retriable failure is retried. */
   retries: number;
+  /** First wait before a retry. */
   retryBackoffMs: number;
+  /** Longest wait before a retry. */
   retryBackoffMaxMs: number;
+  /** Requests in flight per broker connection. */
   maxInFlightRequestsPerConnection: number;
+  /** Whether the producer has a producer id and sequence numbers. */
   enableIdempotence: boolean;
+  /** Largest request (and record) in bytes, as sent. */
   maxRequestSize: number;
+  /** Metadata is refreshed at least this often. */
   metadataMaxAgeMs: number;
+  /** A topic not produced to for this long leaves the refreshes. */
   metadataMaxIdleMs: number;
+  /** Accepted for Java parity; not acted on yet. */
   connectionsMaxIdleMs: number;
+  /** First wait before reconnecting to a broker. */
   reconnectBackoffMs: number;
+  /** Longest wait before reconnecting to a broker. */
   reconnectBackoffMaxMs: number;
+  /** How long a TCP connect may take. */
   socketConnectionSetupTimeoutMs: number;
+  /** Batch compression codec. */
   compressionType: CompressionType;
+  /** Codec level, or undefined for the codec's default. */
   compressionLevel: number | undefined;
+  /** The default partitioner or a custom function. */
   partitioner: "default" | Partitioner;
+  /** Whether keyed records are partitioned like keyless ones. */
   partitionerIgnoreKeys: boolean;
+  /** Whether sticky partitioning favours less loaded partitions. */
   partitionerAdaptivePartitioning: boolean;
+  /** Leaders slower than this are skipped (0: off). */
   partitionerAvailabilityTimeoutMs: number;
+  /** Interceptors, in order. */
   interceptors: readonly ProducerInterceptor[];
+  /** Key serializer, or undefined for bytes/UTF-8. */
   keySerializer: Serializer<unknown> | undefined;
+  /** Value serializer, or undefined for bytes/UTF-8. */
   valueSerializer: Serializer<unknown> | undefined;
+  /** Header value serializer, or undefined for bytes/UTF-8. */
   headerSerializer: Serializer<unknown> | undefined;
+  /** Where the producer logs (silent by default). */
   logger: Logger;
+  /** Aborts the producer when it fires. */
   signal: AbortSignal | undefined;
 }
 

@@ -36,8 +36,9 @@ export interface ProducerStats {
   retries: number;
   /** Broker and client errors seen, by code (e.g. "NOT_LEADER_OR_FOLLOWER", "CONNECTION"). */
   errorsByCode: Record<string, number>;
-  /** Free bytes of `bufferMemory`, and its size. */
+  /** Free bytes of `bufferMemory`. */
   bufferAvailable: number;
+  /** The size of `bufferMemory`. */
   bufferTotal: number;
   /** Produce requests in flight per broker id. */
   inFlightByBroker: Record<number, number>;

@@ -21,6 +21,8 @@ export class BrokerError extends KafkaError {
   readonly brokerMessage: string | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param errorCode The numeric Kafka error code (never 0).
    * @param message The full message.
    * @param brokerMessage The broker's own message, if any.

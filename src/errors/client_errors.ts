@@ -14,6 +14,8 @@ import { KafkaError } from "./kafka_error.ts";
  */
 export class TimeoutError extends KafkaError {
   /**
+   * Creates the error.
+   *
    * @param message What timed out and after how long.
    * @param code Which timeout.
    * @param retriable Request timeouts are retriable; delivery and max-block timeouts are final.
@@ -40,7 +42,11 @@ export class TimeoutError extends KafkaError {
  * ```
  */
 export class ConnectionError extends KafkaError {
-  /** @param message What failed, naming the broker address. */
+  /**
+   * Creates the error.
+   *
+   * @param message What failed, naming the broker address.
+   */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "CONNECTION", retriable: true, cause: options.cause });
   }
@@ -58,7 +64,11 @@ export class ConnectionError extends KafkaError {
  * ```
  */
 export class ProtocolError extends KafkaError {
-  /** @param message What could not be decoded, and where. */
+  /**
+   * Creates the error.
+   *
+   * @param message What could not be decoded, and where.
+   */
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, { code: options.code ?? "PROTOCOL", retriable: false, cause: options.cause });
   }
@@ -75,7 +85,11 @@ export class ProtocolError extends KafkaError {
  * ```
  */
 export class ProducerClosedError extends KafkaError {
-  /** @param message Why the record was not sent. */
+  /**
+   * Creates the error.
+   *
+   * @param message Why the record was not sent.
+   */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "PRODUCER_CLOSED", retriable: false, cause: options.cause });
   }
@@ -94,6 +108,8 @@ export class ProducerClosedError extends KafkaError {
  */
 export class RecordError extends KafkaError {
   /**
+   * Creates the error.
+   *
    * @param message What is wrong with the record and what to do.
    * @param code Which problem.
    */

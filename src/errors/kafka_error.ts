@@ -28,6 +28,8 @@ export class KafkaError extends Error {
   readonly retriable: boolean;
 
   /**
+   * Creates the error.
+   *
    * @param message What went wrong and, where possible, what to do about it.
    * @param options The code, whether it is retriable, and the cause.
    */

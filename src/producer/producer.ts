@@ -71,34 +71,6 @@ interface IdentityState {
   producerEpoch: number;
 }
 
-/**
- * A Kafka producer. Write records to `writable` (a WritableStream whose backpressure is the
- * `bufferMemory` byte budget) or call `send()` for a promise of each record's metadata.
- * Records are serialized, partitioned (Java's murmur2 for keys, KIP-794 sticky for the rest),
- * batched per partition (`batchSize`, `lingerMs`) and sent to each partition's leader, with
- * retries until `deliveryTimeoutMs` and idempotence on by default.
- *
- * Every record is either acknowledged or its promise (or the stream, and `deliveries`)
- * reports why it failed: nothing is dropped silently.
- *
- * @example Send one record and close
- * ```ts ignore
- * import { Producer } from "./producer.ts";
- * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
- * const metadata = await producer.send({ topic: "events", key: "user-1", value: "hello" });
- * console.log(metadata.partition, metadata.offset);
- * await producer.close();
- * ```
- *
- * @example Pipe a stream of records
- * ```ts ignore
- * import { Producer } from "./producer.ts";
- * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
- * const records = ReadableStream.from([[{ topic: "events", value: "a" }, { topic: "events", value: "b" }]]);
- * await records.pipeTo(producer.writable); // resolves once every record is acknowledged
- * await producer.close();
- * ```
- */
 const EMPTY_PARTITIONS: readonly number[] = [];
 
 let tryAppendBytesOf: (
@@ -146,6 +118,34 @@ export function tryAppendBytes(
   );
 }
 
+/**
+ * A Kafka producer. Write records to `writable` (a WritableStream whose backpressure is the
+ * `bufferMemory` byte budget) or call `send()` for a promise of each record's metadata.
+ * Records are serialized, partitioned (Java's murmur2 for keys, KIP-794 sticky for the rest),
+ * batched per partition (`batchSize`, `lingerMs`) and sent to each partition's leader, with
+ * retries until `deliveryTimeoutMs` and idempotence on by default.
+ *
+ * Every record is either acknowledged or its promise (or the stream, and `deliveries`)
+ * reports why it failed: nothing is dropped silently.
+ *
+ * @example Send one record and close
+ * ```ts ignore
+ * import { Producer } from "./producer.ts";
+ * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+ * const metadata = await producer.send({ topic: "events", key: "user-1", value: "hello" });
+ * console.log(metadata.partition, metadata.offset);
+ * await producer.close();
+ * ```
+ *
+ * @example Pipe a stream of records
+ * ```ts ignore
+ * import { Producer } from "./producer.ts";
+ * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+ * const records = ReadableStream.from([[{ topic: "events", value: "a" }, { topic: "events", value: "b" }]]);
+ * await records.pipeTo(producer.writable); // resolves once every record is acknowledged
+ * await producer.close();
+ * ```
+ */
 export class Producer<K = unknown, V = unknown> {
   readonly #config: ResolvedProducerConfig;
   readonly #cluster: Cluster;
@@ -226,6 +226,8 @@ export class Producer<K = unknown, V = unknown> {
   }
 
   /**
+   * Creates a producer; it connects on the first record.
+   *
    * @param config Producer settings; invalid values throw a `TypeError` or `RangeError`
    * naming the field, the value and the allowed range.
    */

@@ -13,10 +13,15 @@ export type HeaderValue = string | Uint8Array | null;
  * ```
  */
 export interface ProducerRecord<K = unknown, V = unknown> {
+  /** The topic to produce to. */
   topic: string;
+  /** The key (serialized by `keySerializer`); keyed records of one key go to one partition. */
   key?: K | null | undefined;
+  /** The value (serialized by `valueSerializer`); null is a tombstone. */
   value: V | null;
+  /** Headers, as an object or as [name, value] pairs (names may repeat). */
   headers?: Record<string, HeaderValue> | Array<[string, HeaderValue]> | undefined;
+  /** A fixed partition; otherwise the partitioner chooses. */
   partition?: number | undefined;
   /** Milliseconds since the epoch, or a Date. */
   timestamp?: number | Date | undefined;

@@ -9,7 +9,9 @@
  * ```
  */
 export interface RecordMetadata {
+  /** The topic the record was written to. */
   topic: string;
+  /** The partition the record was written to. */
   partition: number;
   /** The record's offset; -1n with `acks: 0` (nothing to wait for). */
   offset: bigint;

@@ -12,10 +12,16 @@ import type { RecordHeader } from "../protocol/record_batch.ts";
  * ```
  */
 export interface SerializedRecord {
+  /** The topic. */
   topic: string;
+  /** The partition, or -1 until the partitioner chose one. */
   partition: number;
+  /** The serialized key, or null. */
   key: Uint8Array | null;
+  /** The serialized value, or null (a tombstone). */
   value: Uint8Array | null;
+  /** Serialized headers, in order. */
   headers: RecordHeader[] | undefined;
+  /** Milliseconds since the epoch. */
   timestamp: number;
 }

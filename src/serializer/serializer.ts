@@ -53,8 +53,8 @@ export function encodeUtf8(text: string): Uint8Array {
  * ```
  */
 export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferView | null> = (
-  data,
-) => {
+  data: Uint8Array | ArrayBuffer | ArrayBufferView | null,
+): Uint8Array | null => {
   if (data === null || data === undefined) return null;
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -76,8 +76,9 @@ export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferV
  * if (stringSerializer("é", "t")!.length !== 2) throw new Error();
  * ```
  */
-export const stringSerializer: Serializer<string | null> = (data) =>
-  data === null || data === undefined ? null : encodeUtf8(data);
+export const stringSerializer: Serializer<string | null> = (
+  data: string | null,
+): Uint8Array | null => data === null || data === undefined ? null : encodeUtf8(data);
 
 /**
  * Any JSON-serializable value as UTF-8 JSON; null stays null (a Kafka null, e.g. a tombstone).
@@ -88,7 +89,7 @@ export const stringSerializer: Serializer<string | null> = (data) =>
  * if (new TextDecoder().decode(jsonSerializer({ a: 1 }, "t")!) !== '{"a":1}') throw new Error();
  * ```
  */
-export const jsonSerializer: Serializer<unknown> = (data) => {
+export const jsonSerializer: Serializer<unknown> = (data: unknown): Uint8Array | null => {
   if (data === null || data === undefined) return null;
   const text = JSON.stringify(data);
   if (text === undefined) {

@@ -23,7 +23,11 @@ export interface LengthPrefixedStreamOptions {
  * ```
  */
 export class LengthPrefixedStream extends TransformStream<Uint8Array, Uint8Array[]> {
-  /** @param options The largest frame accepted. */
+  /**
+   * Creates the stream.
+   *
+   * @param options The largest frame accepted.
+   */
   constructor(options: LengthPrefixedStreamOptions = {}) {
     const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
     let pending: Uint8Array = new Uint8Array(0);

@@ -23,7 +23,11 @@ export interface LineStreamOptions {
  * ```
  */
 export class LineStream extends TransformStream<Uint8Array | string, string[]> {
-  /** @param options Whether to skip empty lines. */
+  /**
+   * Creates the stream.
+   *
+   * @param options Whether to skip empty lines.
+   */
   constructor(options: LineStreamOptions = {}) {
     const skipEmpty = options.skipEmpty ?? false;
     const decoder = new TextDecoder();

@@ -15,6 +15,8 @@ export class NdjsonParseError extends SyntaxError {
   readonly line: number;
 
   /**
+   * Creates the error.
+   *
    * @param line The 1-based line number.
    * @param text The offending line (shortened in the message).
    * @param cause The parser's error.
@@ -46,9 +48,12 @@ export class NdjsonParseError extends SyntaxError {
  * ```
  */
 export class NdjsonStream<T = unknown> implements TransformStream<Uint8Array | string, T[]> {
+  /** Arrays of parsed values, one per input chunk with complete lines. */
   readonly readable: ReadableStream<T[]>;
+  /** Bytes (UTF-8) or text, split anywhere. */
   readonly writable: WritableStream<Uint8Array | string>;
 
+  /** Creates the stream. */
   constructor() {
     const lines = new LineStream();
     let lineNumber = 0;

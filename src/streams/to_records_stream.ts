@@ -26,6 +26,8 @@ export interface ToRecordsOptions<T, K> {
 export class ToRecordsStream<T, K = unknown>
   extends TransformStream<readonly T[] | T, ProducerRecord<K, T>[]> {
   /**
+   * Creates the stream.
+   *
    * @param topic The topic of every record.
    * @param options How to derive keys, headers and the partition.
    */
