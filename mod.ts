@@ -3,7 +3,7 @@
  * backpressure is the `bufferMemory` byte budget; `send()` returns a promise per record.
  *
  * @example Produce with send()
- * ```ts ignore
+ * ```ts
  * import { Producer } from "@sluice/kafka";
  * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
  * const { partition, offset } = await producer.send({ topic: "events", key: "k", value: "v" });

@@ -21,6 +21,10 @@ mapfile -t files < <(find tests -name '*_test.ts' | sort)
 status=0
 stage "deno check"
 deno check mod.ts cli.ts "${files[@]}" || status=1
+t=$SECONDS; stage "docs: deno doc --lint, every JSDoc example (deno test --doc), deno publish --dry-run"
+deno run -A scripts/doc_test.ts || status=1
+deno publish --dry-run --allow-dirty --quiet || status=1
+echo "docs: $((SECONDS - t)) s"
 t=$SECONDS; stage "deno test"
 deno test -A --no-check "${files[@]}" || status=1
 echo "deno: $((SECONDS - t)) s"

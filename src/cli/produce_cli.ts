@@ -147,11 +147,14 @@ const NEWLINE = 0x0a;
  * key). Returns the exit code: 0 when every record was acknowledged.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runProduceCli } from "./produce_cli.ts";
- * import process from "node:process";
- * const code = await runProduceCli(process.argv.slice(2), { stdin: process.stdin, stderr: (t) => process.stderr.write(t) });
- * process.exit(code);
+ * const stdin = ReadableStream.from([new TextEncoder().encode("k1:first\nk2:second\n")]);
+ * const code = await runProduceCli(["-b", "127.0.0.1:9092", "-t", "events", "-K", ":"], {
+ *   stdin,
+ *   stderr: (text) => console.error(text.trimEnd()),
+ * });
+ * if (code !== 0) throw new Error(`exit code ${code}`);
  * ```
  */
 export async function runProduceCli(args: readonly string[], io: CliIo): Promise<number> {

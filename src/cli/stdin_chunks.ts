@@ -13,8 +13,11 @@ const FILE_READ_BYTES = 1 << 20;
  * `indexOf`/`subarray` overrides cost more per call.
  *
  * @example
- * ```ts ignore
- * for await (const chunk of stdinChunks()) console.log(chunk.length);
+ * ```ts
+ * import { stdinChunks } from "./stdin_chunks.ts";
+ * let bytes = 0;
+ * for await (const chunk of stdinChunks()) bytes += chunk.length;
+ * console.log(`${bytes} bytes on stdin`);
  * ```
  */
 export async function* stdinChunks(): AsyncGenerator<Uint8Array> {

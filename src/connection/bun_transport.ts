@@ -142,7 +142,7 @@ class BunTransport implements Transport {
  * @param options Where to connect, the timeout and the handlers.
  * @returns The transport, once connected.
  *
- * @example
+ * @example Bun only (`deno test --doc` skips it: Deno has no `Bun.connect`)
  * ```ts ignore
  * import { connectBun } from "./bun_transport.ts";
  * const handlers = { onData: () => {}, onClose: () => {} };

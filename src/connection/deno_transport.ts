@@ -160,7 +160,7 @@ function asError(error: unknown): Error {
  * @returns The transport, once connected.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { connectDeno } from "./deno_transport.ts";
  * const handlers = { onData: () => {}, onClose: () => {} };
  * const failed = await connectDeno({ host: "127.0.0.1", port: 1, connectTimeoutMs: 1000, handlers })

@@ -96,7 +96,7 @@ class NodeTransport implements Transport {
  * @returns The transport, once connected.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { connectNode } from "./node_transport.ts";
  * const handlers = { onData: () => {}, onClose: () => {} };
  * const failed = await connectNode({ host: "127.0.0.1", port: 1, connectTimeoutMs: 1000, handlers })

@@ -94,10 +94,16 @@ let tryAppendBytesOf: (
  * The bytes are copied into the batch before this returns.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { Producer, tryAppendBytes } from "./producer.ts";
+ * const producer = new Producer<Uint8Array, Uint8Array>({ bootstrapServers: "127.0.0.1:9092" });
+ * const writer = producer.writable.getWriter();
+ * const value = new TextEncoder().encode("a line");
  * if (!tryAppendBytes(producer, "events", -1, null, value, Date.now())) {
- *   await writer.write([{ topic: "events", value }]);
+ *   await writer.write([{ topic: "events", value }]); // e.g. no metadata yet: this waits for it
  * }
+ * await writer.close();
+ * await producer.close();
  * ```
  */
 export function tryAppendBytes(
@@ -129,7 +135,7 @@ export function tryAppendBytes(
  * reports why it failed: nothing is dropped silently.
  *
  * @example Send one record and close
- * ```ts ignore
+ * ```ts
  * import { Producer } from "./producer.ts";
  * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
  * const metadata = await producer.send({ topic: "events", key: "user-1", value: "hello" });
@@ -138,7 +144,7 @@ export function tryAppendBytes(
  * ```
  *
  * @example Pipe a stream of records
- * ```ts ignore
+ * ```ts
  * import { Producer } from "./producer.ts";
  * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
  * const records = ReadableStream.from([[{ topic: "events", value: "a" }, { topic: "events", value: "b" }]]);
@@ -333,9 +339,13 @@ export class Producer<K = unknown, V = unknown> {
    * broker. Cheap to call (counters are kept per request and batch, never per record).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+   * await producer.send({ topic: "events", value: "x" });
    * const { recordsAcknowledged, requestLatencyMs } = producer.stats();
    * console.log(recordsAcknowledged, requestLatencyMs.p99);
+   * await producer.close();
    * ```
    */
   stats(): ProducerStats {
@@ -444,14 +454,21 @@ export class Producer<K = unknown, V = unknown> {
    * through `deliveries` (as their serialized form) and errors like `writable`'s.
    *
    * @example Add a validation step between the interceptors and serialization
-   * ```ts ignore
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * import type { ProducerRecord } from "../record/producer_record.ts";
+   * const producer = new Producer<string, string | null>({ bootstrapServers: "127.0.0.1:9092" });
    * const { intercept, serialize, partition, sink } = producer.stages();
+   * const source = ReadableStream.from([[{ topic: "events", value: "a" }, { topic: "events", value: null }]]);
    * await source
    *   .pipeThrough(intercept)
-   *   .pipeThrough(new TransformStream({ transform(records, c) { c.enqueue(records.filter((r) => r.value !== null)); } }))
+   *   .pipeThrough(new TransformStream<ProducerRecord<string, string | null>[], ProducerRecord<string, string | null>[]>({
+   *     transform(records, controller) { controller.enqueue(records.filter((r) => r.value !== null)); },
+   *   }))
    *   .pipeThrough(serialize)
    *   .pipeThrough(partition)
    *   .pipeTo(sink);
+   * await producer.close();
    * ```
    */
   stages(): ProducerStages<K, V> {
