@@ -84,9 +84,9 @@ try {
     {
       runtime: "node",
       dir: join(scratch, "node"),
-      install: () => ["npm", ["install", "--no-audit", "--no-fund", tarball]],
+      install: (): [string, string[]] => ["npm", ["install", "--no-audit", "--no-fund", tarball]],
     },
-    { runtime: "bun", dir: join(scratch, "bun"), install: () => [bun, ["add", tarball]] },
+    { runtime: "bun", dir: join(scratch, "bun"), install: (): [string, string[]] => [bun, ["add", tarball]] },
   ] as const;
   for (const project of projects) {
     execFileSync("mkdir", ["-p", project.dir]);
