@@ -20,7 +20,7 @@ echo "harness: $SLUICE_MOCK_HARNESS ($((SECONDS - t0)) s)"
 mapfile -t files < <(find tests -name '*_test.ts' | sort)
 status=0
 stage "deno check"
-deno check mod.ts cli.ts "${files[@]}" || status=1
+deno check mod.ts cli.ts scripts/*.ts bench/*.ts bench/clients/*.ts examples/*.ts "${files[@]}" || status=1
 t=$SECONDS; stage "docs: deno doc --lint, every JSDoc example (deno test --doc), deno publish --dry-run"
 deno run -A scripts/doc_test.ts || status=1
 deno publish --dry-run --allow-dirty --quiet || status=1
