@@ -1,0 +1,64 @@
+/**
+ * The same ingest endpoint on `node:http` (Node >= 22.18; it also runs on Deno and Bun):
+ * each POSTed body becomes one record; 503 + Retry-After while the buffer stays full (see
+ * ingest.ts).
+ *
+ *   KAFKA_BOOTSTRAP=127.0.0.1:9092 TOPIC=events PORT=3000 node examples/node_http.ts
+ *   curl -d 'hello' 'http://127.0.0.1:3000/?key=k'
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { createServer } from "node:http";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { Producer } from "../mod.ts";
+import { ingest } from "./ingest.ts";
+
+/** Starts the server; `close()` stops it, then delivers what is pending. */
+export async function startNodeHttp(
+  options: {
+    bootstrap: string;
+    topic: string;
+    port?: number;
+    maxBlockMs?: number;
+    bufferMemory?: number;
+  },
+): Promise<{ url: string; producer: Producer<Uint8Array, Uint8Array>; close(): Promise<void> }> {
+  const producer = new Producer<Uint8Array, Uint8Array>({
+    bootstrapServers: options.bootstrap,
+    maxBlockMs: options.maxBlockMs ?? 2000,
+    ...(options.bufferMemory === undefined ? {} : { bufferMemory: options.bufferMemory }),
+  });
+  const server = createServer(async (request, response) => {
+    if (request.method !== "POST") {
+      response.writeHead(405, { allow: "POST" }).end("POST a body to produce it\n");
+      return;
+    }
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of request) chunks.push(chunk as Uint8Array);
+    const body = new Uint8Array(Buffer.concat(chunks));
+    const key = new URL(request.url ?? "/", "http://localhost").searchParams.get("key");
+    const answer = await ingest(producer, options.topic, body, key);
+    response.writeHead(answer.status, answer.headers).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 3000, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    producer,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await producer.close();
+    },
+  };
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { url } = await startNodeHttp({
+    bootstrap: process.env.KAFKA_BOOTSTRAP ?? "127.0.0.1:9092",
+    topic: process.env.TOPIC ?? "events",
+    port: Number(process.env.PORT ?? 3000),
+  });
+  console.log(`POST to ${url} to produce`);
+}
