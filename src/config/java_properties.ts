@@ -22,6 +22,7 @@ const PROPERTIES: Record<
   "max.request.size": ["maxRequestSize", "int"],
   "metadata.max.age.ms": ["metadataMaxAgeMs", "int"],
   "metadata.max.idle.ms": ["metadataMaxIdleMs", "int"],
+  "statistics.interval.ms": ["statisticsIntervalMs", "int"],
   "connections.max.idle.ms": ["connectionsMaxIdleMs", "int"],
   "reconnect.backoff.ms": ["reconnectBackoffMs", "int"],
   "reconnect.backoff.max.ms": ["reconnectBackoffMaxMs", "int"],

@@ -64,6 +64,11 @@ export interface ProducerConfig<K = unknown, V = unknown> {
   /** Forget topics not produced to for this long (`metadata.max.idle.ms`). @default 300000 */
   metadataMaxIdleMs?: number | undefined;
   /**
+   * How often `producer.statsStream()` emits a snapshot, in ms; 0 means the stream must be
+   * given its own interval (librdkafka's `statistics.interval.ms`). @default 0
+   */
+  statisticsIntervalMs?: number | undefined;
+  /**
    * Close idle connections after this long (`connections.max.idle.ms`). Accepted for
    * compatibility; sluice keeps its (few) broker connections until `close()`. @default 540000
    */
@@ -156,6 +161,8 @@ export interface ResolvedProducerConfig {
   metadataMaxAgeMs: number;
   /** A topic not produced to for this long leaves the refreshes. */
   metadataMaxIdleMs: number;
+  /** Default interval of `statsStream()`; 0: none. */
+  statisticsIntervalMs: number;
   /** Accepted for Java parity; not acted on yet. */
   connectionsMaxIdleMs: number;
   /** First wait before reconnecting to a broker. */
@@ -207,6 +214,7 @@ const INTEGER_FIELDS = {
   maxRequestSize: [1048576, 1, MAX_INT],
   metadataMaxAgeMs: [300000, 0, MAX_INT],
   metadataMaxIdleMs: [300000, 5000, MAX_INT],
+  statisticsIntervalMs: [0, 0, 86_400_000],
   connectionsMaxIdleMs: [540000, -1, MAX_INT],
   reconnectBackoffMs: [50, 0, MAX_INT],
   reconnectBackoffMaxMs: [1000, 0, MAX_INT],
@@ -526,6 +534,7 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
     maxRequestSize: integers.maxRequestSize,
     metadataMaxAgeMs: integers.metadataMaxAgeMs,
     metadataMaxIdleMs: integers.metadataMaxIdleMs,
+    statisticsIntervalMs: integers.statisticsIntervalMs,
     connectionsMaxIdleMs: integers.connectionsMaxIdleMs,
     reconnectBackoffMs: integers.reconnectBackoffMs,
     reconnectBackoffMaxMs: integers.reconnectBackoffMaxMs,

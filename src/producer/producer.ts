@@ -209,6 +209,8 @@ export class Producer<K = unknown, V = unknown> {
   /** Records accepted by send()/write() still waiting for metadata or buffer space. */
   #slowAccepts = 0;
   #slowAcceptsDone: Array<() => void> = [];
+  /** Ends each open `statsStream()` (with a last snapshot) when the producer shuts down. */
+  readonly #statsStreamClosers = new Set<() => void>();
   /** The largest record size (upper bound, batch overhead excluded) that can ever be sent. */
   readonly #recordLimit: number;
   // The last topic's metadata view, valid while the cluster's topicsVersion is unchanged:
@@ -354,6 +356,69 @@ export class Producer<K = unknown, V = unknown> {
       this.#budget.total,
       this.#sender.inFlightByBroker,
     );
+  }
+
+  /**
+   * Snapshots of {@linkcode Producer.stats} at once and then every `intervalMs`, like
+   * librdkafka's `statistics.interval.ms`: a `ReadableStream` that ends after a last snapshot when the
+   * producer closes, and stops its timer when cancelled. A reader that falls behind gets the
+   * newest snapshot, never a backlog (one is queued at most). The timer never keeps a process
+   * alive.
+   *
+   * @param intervalMs Milliseconds between snapshots. @default config.statisticsIntervalMs
+   * @returns The stream of snapshots.
+   * @throws {RangeError} When no positive interval is given or configured.
+   *
+   * @example Log the acknowledged count every 100 ms
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", statisticsIntervalMs: 100 });
+   * const reader = producer.statsStream().getReader();
+   * await producer.send({ topic: "events", value: "x" });
+   * const { value: stats } = await reader.read();
+   * console.log(stats?.recordsAcknowledged);
+   * await reader.cancel();
+   * await producer.close();
+   * ```
+   */
+  statsStream(
+    intervalMs: number = this.#config.statisticsIntervalMs,
+  ): ReadableStream<ProducerStats> {
+    if (!(Number.isInteger(intervalMs) && intervalMs > 0)) {
+      throw new RangeError(
+        `Invalid stats interval "${intervalMs}": pass statsStream(ms) or set statisticsIntervalMs to a positive integer`,
+      );
+    }
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let finish: (() => void) | undefined;
+    return new ReadableStream<ProducerStats>({
+      start: (controller) => {
+        finish = () => {
+          clearInterval(timer);
+          this.#statsStreamClosers.delete(finish!);
+          try {
+            controller.enqueue(this.stats());
+            controller.close();
+          } catch {
+            // cancelled meanwhile
+          }
+        };
+        if (this.#stopped) return finish();
+        this.#statsStreamClosers.add(finish);
+        // The first snapshot at once: a reader never waits a whole interval for it (and an
+        // unref'd timer alone would not keep an otherwise idle process waiting).
+        controller.enqueue(this.stats());
+        timer = setInterval(() => {
+          // Drop rather than queue: a slow reader reads the newest snapshot.
+          if ((controller.desiredSize ?? 0) > 0) controller.enqueue(this.stats());
+        }, intervalMs);
+        unrefTimer(timer);
+      },
+      cancel: () => {
+        clearInterval(timer);
+        if (finish !== undefined) this.#statsStreamClosers.delete(finish);
+      },
+    }, { highWaterMark: 1 });
   }
 
   /** Bytes of `bufferMemory` free right now. */
@@ -601,6 +666,7 @@ export class Producer<K = unknown, V = unknown> {
 
   async #shutdown(): Promise<void> {
     this.#stopped = true;
+    for (const close of [...this.#statsStreamClosers]) close();
     this.#sender.close();
     clearTimeout(this.#metadataRetryTimer);
     clearInterval(this.#metadataAgeTimer);
