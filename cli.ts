@@ -7,8 +7,9 @@
  * bun cli.ts -b 127.0.0.1:9092 -t events -K : < keyed_lines.txt
  * ```
  *
- * Exit codes: 0 every record acknowledged; 1 a record failed (the message says why);
- * 2 bad arguments.
+ * Exit codes: 0 every record acknowledged; 1 a record failed or could not be sent (the
+ * message says why); 2 bad arguments. `--stats[=FILE]` prints the producer's stats as JSON at
+ * exit; on a terminal, progress is shown on stderr once a second.
  *
  * @module
  */
@@ -27,6 +28,7 @@ if (import.meta.main ?? true) {
   const code = await runProduceCli(process.argv.slice(2), {
     stdin: stdinChunks(),
     stderr: (text) => process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
   });
   process.exitCode = code;
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { fromJavaProperties } from "../config/java_properties.ts";
 import type { ProducerConfig } from "../config/producer_config.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
@@ -13,6 +14,8 @@ export interface ProduceCliOptions {
   keyDelimiter: string | undefined;
   /** A fixed partition, or -1 to let the partitioner choose. */
   partition: number;
+  /** `--stats`: where to write the stats JSON at exit ("-" for stderr), or undefined. */
+  stats: string | undefined;
   config: ProducerConfig;
 }
 
@@ -22,8 +25,10 @@ export const CLI_DEFAULT_BATCH_SIZE = 1_000_000;
 /** The usage text printed by `--help` and on bad arguments. */
 export const PRODUCE_USAGE = `Usage: sluice-produce -b BOOTSTRAP -t TOPIC [options] < lines
 
-Reads one record per line from stdin and produces it to TOPIC; exits 0 once every record is
-acknowledged, 1 if any record failed, 2 on bad arguments.
+Reads one record per line from stdin and produces it to TOPIC.
+
+Exit codes: 0 every record was acknowledged; 1 a record failed or could not be sent (the
+reason is printed; nothing is dropped silently); 2 bad arguments or options.
 
 Options:
   -b, --bootstrap HOST:PORT[,...]  brokers to bootstrap from (required)
@@ -37,7 +42,11 @@ Options:
                                    kcat's; the library's default is Java's 16384)
       --max-request-size N         largest request in bytes
   -X  NAME=VALUE                   any producer option by its Java name (e.g. -X retries=5)
-  -h, --help                       show this text`;
+      --stats[=FILE]               at exit, the producer's stats as JSON on stderr (or in FILE)
+  -h, --help                       show this text
+
+On a terminal, progress (records, MB, records/s) is shown on stderr once a second; a summary
+line ends every run.`;
 
 /**
  * Parses `sluice-produce` arguments. Throws `TypeError` with a message saying what is wrong.
@@ -54,6 +63,7 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
   let topic: string | undefined;
   let keyDelimiter: string | undefined;
   let partition = -1;
+  let stats: string | undefined;
   const properties: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -62,6 +72,11 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
       if (next === undefined) throw new TypeError(`Missing value for "${arg}"`);
       return next;
     };
+    if (arg === "--stats" || arg.startsWith("--stats=")) {
+      stats = arg === "--stats" ? "-" : arg.slice("--stats=".length);
+      if (stats === "") throw new TypeError(`Invalid --stats=: expected a file name`);
+      continue;
+    }
     switch (arg) {
       case "-b":
       case "--bootstrap":
@@ -122,13 +137,21 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
   // Java's 16 KiB, which caps each request at one small batch per partition.
   properties["batch.size"] ??= String(CLI_DEFAULT_BATCH_SIZE);
   const config = fromJavaProperties(properties);
-  return { bootstrap, topic, keyDelimiter, partition, config };
+  return { bootstrap, topic, keyDelimiter, partition, stats, config };
 }
 
 /** Where the CLI reads and writes, so tests can drive it. */
 export interface CliIo {
+  /** The input, in chunks that may end anywhere. */
   stdin: AsyncIterable<Uint8Array>;
+  /** Where messages, progress and the summary go. */
   stderr: (text: string) => void;
+  /** True when stderr is a terminal: then progress is shown. @default false */
+  stderrIsTTY?: boolean;
+  /** How often progress is shown, in ms. @default 1000 */
+  progressIntervalMs?: number;
+  /** Writes `--stats=FILE`. @default node:fs writeFileSync */
+  writeFile?: (path: string, text: string) => void;
 }
 
 /** What a finished run reports. */
@@ -173,6 +196,20 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
   }
   const started = performance.now();
   const summary = { records: 0, bytes: 0 };
+  // Progress on a terminal only (pipes and logs get the summary line alone). The timer reads
+  // counters the loop keeps anyway; it never keeps the process alive.
+  let progress: ReturnType<typeof setInterval> | undefined;
+  if (io.stderrIsTTY === true) {
+    progress = setInterval(() => {
+      const seconds = (performance.now() - started) / 1000;
+      io.stderr(
+        `\r% ${summary.records} records, ${(summary.bytes / 1e6).toFixed(1)} MB, ${
+          Math.round(summary.records / seconds)
+        } records/s `,
+      );
+    }, io.progressIntervalMs ?? 1000);
+    (progress as { unref?: () => void }).unref?.();
+  }
   const writer = producer.writable.getWriter();
   const delimiter = options.keyDelimiter === undefined
     ? undefined
@@ -225,6 +262,10 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
     failure = error;
   }
   await producer.close().catch((error) => failure ??= error);
+  if (progress !== undefined) {
+    clearInterval(progress);
+    io.stderr("\r");
+  }
   const seconds = (performance.now() - started) / 1000;
   const rate = seconds > 0 ? Math.round(summary.records / seconds) : summary.records;
   io.stderr(
@@ -232,6 +273,17 @@ export async function runProduceCli(args: readonly string[], io: CliIo): Promise
       seconds.toFixed(3)
     } s (${rate} records/s)\n`,
   );
+  if (options.stats !== undefined) {
+    const json = JSON.stringify(producer.stats(), null, 2) + "\n";
+    if (options.stats === "-") io.stderr(json);
+    else {
+      try {
+        (io.writeFile ?? writeFileSync)(options.stats, json);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  }
   if (failure !== undefined) {
     const code = failure instanceof KafkaError ? ` [${failure.code}]` : "";
     io.stderr(`error${code}: ${(failure as Error).message}\n`);
