@@ -8,8 +8,12 @@
  *
  * @module
  */
-import { Producer } from "../mod.ts";
-import { ingestHandler } from "./ingest.ts";
+import {
+  ingestHandler,
+  ingestProducer,
+  type IngestServerOptions,
+  type RunningIngestServer,
+} from "./ingest.ts";
 
 interface BunServer {
   port: number;
@@ -25,19 +29,9 @@ declare const Bun: {
 
 /** Starts the server; `close()` stops it, then delivers what is pending. */
 export function startBunServer(
-  options: {
-    bootstrap: string;
-    topic: string;
-    port?: number;
-    maxBlockMs?: number;
-    bufferMemory?: number;
-  },
-): { url: string; producer: Producer<Uint8Array, Uint8Array>; close(): Promise<void> } {
-  const producer = new Producer<Uint8Array, Uint8Array>({
-    bootstrapServers: options.bootstrap,
-    maxBlockMs: options.maxBlockMs ?? 2000,
-    ...(options.bufferMemory === undefined ? {} : { bufferMemory: options.bufferMemory }),
-  });
+  options: IngestServerOptions,
+): RunningIngestServer {
+  const producer = ingestProducer(options);
   const server = Bun.serve({
     port: options.port ?? 3000,
     hostname: "127.0.0.1",

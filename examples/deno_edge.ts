@@ -8,24 +8,18 @@
  *
  * @module
  */
-import { Producer } from "../mod.ts";
-import { ingestHandler } from "./ingest.ts";
+import {
+  ingestHandler,
+  ingestProducer,
+  type IngestServerOptions,
+  type RunningIngestServer,
+} from "./ingest.ts";
 
 /** Starts the endpoint; `close()` stops the server, then delivers what is pending. */
 export function startDenoEdge(
-  options: {
-    bootstrap: string;
-    topic: string;
-    port?: number;
-    maxBlockMs?: number;
-    bufferMemory?: number;
-  },
-): { url: string; producer: Producer<Uint8Array, Uint8Array>; close(): Promise<void> } {
-  const producer = new Producer<Uint8Array, Uint8Array>({
-    bootstrapServers: options.bootstrap,
-    maxBlockMs: options.maxBlockMs ?? 2000,
-    ...(options.bufferMemory === undefined ? {} : { bufferMemory: options.bufferMemory }),
-  });
+  options: IngestServerOptions,
+): RunningIngestServer {
+  const producer = ingestProducer(options);
   const server = Deno.serve(
     { port: options.port ?? 8000, hostname: "127.0.0.1", onListen: () => {} },
     ingestHandler(producer, options.topic),

@@ -10,7 +10,38 @@
  *
  * @module
  */
-import { KafkaError, type Producer, RecordError, TimeoutError } from "../mod.ts";
+import { KafkaError, Producer, RecordError, TimeoutError } from "../mod.ts";
+
+/** What the server examples are started with. */
+export interface IngestServerOptions {
+  /** The brokers, e.g. "127.0.0.1:9092". */
+  bootstrap: string;
+  /** The topic each POST goes to. */
+  topic: string;
+  /** The port to listen on (0: any free one). */
+  port?: number;
+  /** How long a request may wait for buffer space before 503. @default 2000 */
+  maxBlockMs?: number;
+  /** The producer's byte budget. @default 32 MiB */
+  bufferMemory?: number;
+}
+
+/** A running server example: where it listens, its producer, and how to stop it. */
+export interface RunningIngestServer {
+  url: string;
+  producer: Producer<Uint8Array, Uint8Array>;
+  /** Stops accepting requests, then delivers what is pending. */
+  close(): Promise<void>;
+}
+
+/** The producer the server examples use: `maxBlockMs` is how long a request may wait. */
+export function ingestProducer(options: IngestServerOptions): Producer<Uint8Array, Uint8Array> {
+  return new Producer<Uint8Array, Uint8Array>({
+    bootstrapServers: options.bootstrap,
+    maxBlockMs: options.maxBlockMs ?? 2000,
+    ...(options.bufferMemory === undefined ? {} : { bufferMemory: options.bufferMemory }),
+  });
+}
 
 /** What an ingest request gets back (status, headers, JSON body). */
 export interface IngestAnswer {

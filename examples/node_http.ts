@@ -12,24 +12,18 @@ import { Buffer } from "node:buffer";
 import { createServer } from "node:http";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { Producer } from "../mod.ts";
-import { ingest } from "./ingest.ts";
+import {
+  ingest,
+  ingestProducer,
+  type IngestServerOptions,
+  type RunningIngestServer,
+} from "./ingest.ts";
 
 /** Starts the server; `close()` stops it, then delivers what is pending. */
 export async function startNodeHttp(
-  options: {
-    bootstrap: string;
-    topic: string;
-    port?: number;
-    maxBlockMs?: number;
-    bufferMemory?: number;
-  },
-): Promise<{ url: string; producer: Producer<Uint8Array, Uint8Array>; close(): Promise<void> }> {
-  const producer = new Producer<Uint8Array, Uint8Array>({
-    bootstrapServers: options.bootstrap,
-    maxBlockMs: options.maxBlockMs ?? 2000,
-    ...(options.bufferMemory === undefined ? {} : { bufferMemory: options.bufferMemory }),
-  });
+  options: IngestServerOptions,
+): Promise<RunningIngestServer> {
+  const producer = ingestProducer(options);
   const server = createServer(async (request, response) => {
     if (request.method !== "POST") {
       response.writeHead(405, { allow: "POST" }).end("POST a body to produce it\n");

@@ -73,15 +73,6 @@ interface IdentityState {
 
 const EMPTY_PARTITIONS: readonly number[] = [];
 
-let tryAppendBytesOf: (
-  producer: Producer<Uint8Array, Uint8Array>,
-  topic: string,
-  partition: number,
-  key: Uint8Array | null,
-  value: Uint8Array,
-  timestamp: number,
-) => boolean;
-
 /**
  * Module-internal (not exported from mod.ts): the command line's path for records that are
  * bytes already. Appends `key`/`value` to `topic` (at `partition`, or the partitioner's
@@ -106,23 +97,14 @@ let tryAppendBytesOf: (
  * await producer.close();
  * ```
  */
-export function tryAppendBytes(
+export let tryAppendBytes: (
   producer: Producer<Uint8Array, Uint8Array>,
   topic: string,
   partition: number,
   key: Uint8Array | null,
   value: Uint8Array,
   timestamp: number,
-): boolean {
-  return tryAppendBytesOf(
-    producer as Producer<Uint8Array, Uint8Array>,
-    topic,
-    partition,
-    key,
-    value,
-    timestamp,
-  );
-}
+) => boolean; // assigned by Producer's static block, which can reach #tryAppendBytes
 
 /**
  * A Kafka producer. Write records to `writable` (a WritableStream whose backpressure is the
@@ -165,7 +147,8 @@ export class Producer<K = unknown, V = unknown> {
   ) => SerializedRecord;
   /**
    * `#accept` serializes into this object (no allocation per record); a record that has to
-   * wait (`#acceptSlow`) is copied out of it first, since the next record refills it.
+   * wait (`#acceptSlow`) is copied out of it first, since the next record refills it. The
+   * byte path borrows it to ask the default partitioner.
    */
   readonly #serialized: SerializedRecord = {
     topic: "",
@@ -218,18 +201,9 @@ export class Producer<K = unknown, V = unknown> {
   #viewTopic: string | undefined;
   #view: TopicView | undefined;
   #viewVersion = -1;
-  /** Reused by the byte path to ask the default partitioner (which keeps no reference). */
-  readonly #scratchRecord: SerializedRecord = {
-    topic: "",
-    partition: -1,
-    key: null,
-    value: null,
-    headers: undefined,
-    timestamp: 0,
-  };
 
   static {
-    tryAppendBytesOf = (producer, topic, partition, key, value, timestamp) =>
+    tryAppendBytes = (producer, topic, partition, key, value, timestamp) =>
       producer.#tryAppendBytes(topic, partition, key, value, timestamp);
   }
 
@@ -915,7 +889,9 @@ export class Producer<K = unknown, V = unknown> {
     if (size + RECORD_BATCH_OVERHEAD > this.#recordLimit) return false; // the slow path says why
     if (!this.#budget.tryReserve(size)) return false;
     if (partition < 0) {
-      const scratch = this.#scratchRecord;
+      // #serialized is free here (both paths are synchronous); the default partitioner
+      // keeps no reference to it.
+      const scratch = this.#serialized;
       scratch.topic = topic;
       scratch.key = key;
       partition = this.#partitioner.partition(scratch, partitionCount, view.available);
