@@ -11,7 +11,12 @@ import { join } from "node:path";
 import process from "node:process";
 import { runProduceCli } from "../../src/cli/produce_cli.ts";
 import { readTopic } from "../support/kcat.ts";
-import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import {
+  faultInjectionAvailable,
+  startCluster,
+  type TestCluster,
+  uniqueTopic,
+} from "../support/mock_cluster.ts";
 
 const decoder = new TextDecoder();
 
@@ -120,4 +125,22 @@ describe("sluice-produce byte path", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // Needs the mock's error injection: not registered against a real cluster.
+  if (faultInjectionAvailable()) {
+    it("exits 1 naming the broker's error when a batch appended on the byte path fails for good", async () => {
+      const topic = uniqueTopic("cli-fatal");
+      await cluster.createTopic(topic, 1);
+      // The first line waits for metadata on the stream path, the next ones take the byte path
+      // into the same batch; its Produce request fails with INVALID_RECORD (87, not retriable).
+      await cluster.pushErrors(0, [87]);
+      let stderr = "";
+      const code = await runProduceCli(["-b", cluster.bootstrap, "-t", topic, "--acks", "1"], {
+        stdin: chunksOf(new TextEncoder().encode("a\nb\nc\n"), 2),
+        stderr: (text) => stderr += text,
+      });
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /error \[INVALID_RECORD\]/);
+    });
+  }
 });
