@@ -1,7 +1,7 @@
 /**
  * Profiles the CLI on Deno, Bun and Node (V8/JSC `--cpu-prof`) producing N lines of 100 bytes
  * into a 3-broker mock cluster, and prints per runtime where the time goes (by stage and by
- * function; see bench/profile_summary.ts). Profiles are kept in bench/results/profiles/.
+ * function; see bench/profile_summary.ts). Profiles are kept in bench/results/profiles/ (not committed).
  *
  * Usage (scripts/bench.sh sets the paths): deno run -A bench/profile.ts [--records 1000000]
  *   [--args "extra CLI arguments"]
@@ -10,6 +10,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { endOffsets } from "../tests/support/kcat.ts";
@@ -30,7 +31,10 @@ const bun = join(root, "node_modules/.bin/bun");
 const cli = join(root, "cli.ts");
 
 mkdirSync(outDir, { recursive: true });
-const dataFile = join(outDir, `lines-${records}.txt`);
+// Input data is generated outside the repository (it is ~100 MB).
+const dataDir = join(process.env.SLUICE_CACHE ?? tmpdir(), "bench-data");
+mkdirSync(dataDir, { recursive: true });
+const dataFile = join(dataDir, `profile-lines-${records}.txt`);
 if (!existsSync(dataFile)) {
   const line = "x".repeat(99) + "\n";
   writeFileSync(dataFile, line.repeat(records));

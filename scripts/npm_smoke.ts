@@ -86,7 +86,11 @@ try {
       dir: join(scratch, "node"),
       install: (): [string, string[]] => ["npm", ["install", "--no-audit", "--no-fund", tarball]],
     },
-    { runtime: "bun", dir: join(scratch, "bun"), install: (): [string, string[]] => [bun, ["add", tarball]] },
+    {
+      runtime: "bun",
+      dir: join(scratch, "bun"),
+      install: (): [string, string[]] => [bun, ["add", tarball]],
+    },
   ] as const;
   for (const project of projects) {
     execFileSync("mkdir", ["-p", project.dir]);
