@@ -945,7 +945,7 @@ export class Producer<K = unknown, V = unknown> {
   }
 
   #checkSize(serialized: SerializedRecord, size: number): void {
-    const limit = Math.min(this.#config.maxRequestSize, this.#config.bufferMemory);
+    const limit = this.#recordLimit;
     if (size + RECORD_BATCH_OVERHEAD > limit) {
       const which = this.#config.maxRequestSize <= this.#config.bufferMemory
         ? "maxRequestSize"

@@ -27,14 +27,14 @@ describe("Producer.statsStream()", () => {
     const reading = (async () => {
       for await (const stats of producer.statsStream()) snapshots.push(stats);
     })();
-    const started = performance.now();
     for (let i = 0; i < 10; i++) await producer.send({ topic, value: `v${i}` });
     await new Promise((resolve) => setTimeout(resolve, 220));
     await producer.close();
     await reading; // the stream ended by itself
-    const elapsed = performance.now() - started;
-    assert.ok(snapshots.length >= 3, `${snapshots.length} snapshots in ${elapsed.toFixed(0)} ms`);
-    assert.ok(snapshots.length <= elapsed / 50 + 3, `${snapshots.length} snapshots: too many`);
+    // The first at once, at least one from the timer, the last at close (how many the timer
+    // made depends on the machine: rates belong in bench/, not here).
+    assert.ok(snapshots.length >= 3, `${snapshots.length} snapshots`);
+    assert.equal(snapshots[0]!.recordsAcknowledged, 0, "the first snapshot comes at once");
     const last = snapshots[snapshots.length - 1]!;
     assert.equal(last.recordsAcknowledged, 10);
     for (let i = 1; i < snapshots.length; i++) {
