@@ -189,8 +189,10 @@ function decodeResponse(reader: Reader, version: number): TxnOffsetCommitRespons
 /**
  * TxnOffsetCommit v0–v6: stores a consumer group's offsets in the open transaction, sent to
  * the group coordinator; they become the group's committed offsets when the transaction
- * commits. Flexible from v3; v3 adds the group metadata that fences zombie consumers; v6
- * (Kafka 4.3+) names topics by `topicId` (a caller without topic ids caps the version at 5).
+ * commits. Flexible from v3; v3 adds the group metadata that fences zombie consumers; v5
+ * also adds the group to the transaction (transactions v2), so on transactions v1 the caller
+ * caps the version at 4 (after AddOffsetsToTxn); v6 (KIP-1319, in Kafka 4.4's schema) names
+ * topics by `topicId`, so a caller without topic ids caps it at 5.
  *
  * @example Commit offset 42 of "t"-0 with v3
  * ```ts
