@@ -51,9 +51,13 @@ function describe(data: unknown): string {
  * Uint8Array passes through, a string becomes UTF-8, null stays null, anything else is an
  * error that says which serializer to configure.
  *
- * Errors: `TypeError` for a bad record, topic, partition, timestamp or header name;
- * `RecordError` with code "SERIALIZATION" (and the serializer's error as `cause`) when a
- * value cannot be serialized or a serializer returns something other than bytes or null.
+ * Only an explicit null value is a tombstone: an undefined or missing `value` (or header
+ * value) is a `TypeError`, never a null.
+ *
+ * Errors: `TypeError` for a bad record, topic, partition, timestamp or header name, or an
+ * undefined value; `RecordError` with code "SERIALIZATION" (and the serializer's error as
+ * `cause`) when a value cannot be serialized or a serializer returns something other than
+ * bytes or null.
  *
  * @param serializers The key, value and header value serializers.
  * @returns The per-record serialization function.
@@ -165,7 +169,17 @@ export function createRecordSerializer<K, V>(
     const key = record.key === undefined || record.key === null
       ? null
       : run(keySerializer, record.key, topic, "key");
-    const value = run(valueSerializer, record.value as V, topic, "value");
+    // Only an explicit null is a tombstone: an unset value (a field never filled in, a typo)
+    // would otherwise delete the key in a compacted topic.
+    const givenValue = record.value;
+    if (givenValue === undefined) {
+      throw new TypeError(
+        `Invalid record for topic "${topic}": ${
+          "value" in record ? "its value is undefined" : "it has no value"
+        }; pass null for a tombstone (it deletes the key in a compacted topic)`,
+      );
+    }
+    const value = run(valueSerializer, givenValue as V, topic, "value");
     let headers: RecordHeader[] | undefined;
     const givenHeaders = record.headers;
     if (givenHeaders !== undefined && givenHeaders !== null) {
@@ -179,16 +193,20 @@ export function createRecordSerializer<K, V>(
               `Invalid header ${i} for topic "${topic}": must be a [name, value] pair with a string name`,
             );
           }
+          const headerValue = entry![1];
+          if (headerValue === undefined) throw undefinedHeader(name, topic);
           headers.push({
             key: name,
-            value: run<unknown>(headerSerializer, entry![1], topic, "header value"),
+            value: run<unknown>(headerSerializer, headerValue, topic, "header value"),
           });
         }
       } else {
         for (const name of Object.keys(givenHeaders)) {
+          const headerValue = givenHeaders[name];
+          if (headerValue === undefined) throw undefinedHeader(name, topic);
           headers.push({
             key: name,
-            value: run<unknown>(headerSerializer, givenHeaders[name], topic, "header value"),
+            value: run<unknown>(headerSerializer, headerValue, topic, "header value"),
           });
         }
       }
@@ -203,6 +221,13 @@ export function createRecordSerializer<K, V>(
     into.timestamp = timestamp;
     return into;
   };
+}
+
+/** An unset header value is refused like an unset record value: only null means "no value". */
+function undefinedHeader(name: string, topic: string): TypeError {
+  return new TypeError(
+    `Invalid header "${name}" for topic "${topic}": its value is undefined; pass null for a header without a value`,
+  );
 }
 
 /** Kafka's topic name rules: 1-249 characters of [a-zA-Z0-9._-], and not "." or "..". */

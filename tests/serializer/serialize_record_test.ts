@@ -211,6 +211,50 @@ describe("createRecordSerializer()", () => {
     }
   });
 
+  it("createRecordSerializer() refuses an undefined or missing value and undefined header values: only null is a tombstone", () => {
+    let undefinedSeen = 0;
+    const counting: Serializer<unknown> = (data) => {
+      if (data === undefined) undefinedSeen++;
+      return jsonSerializer(data, "t");
+    };
+    for (const serializers of [{}, { value: counting, header: counting }]) {
+      const serialize = createRecordSerializer<unknown, unknown>(serializers);
+      const undefinedValue =
+        /^TypeError: Invalid record for topic "profiles": its value is undefined; pass null for a tombstone/;
+      assert.throws(
+        () => serialize({ topic: "profiles", key: "user-1", value: undefined }),
+        undefinedValue,
+      );
+      assert.throws(
+        () => serialize({ topic: "profiles", key: "user-1" } as ProducerRecord),
+        /^TypeError: Invalid record for topic "profiles": it has no value; pass null for a tombstone/,
+      );
+      assert.throws(
+        () =>
+          serialize(
+            { topic: "t", value: "v", headers: { trace: undefined } } as unknown as ProducerRecord,
+          ),
+        /^TypeError: Invalid header "trace" for topic "t": its value is undefined; pass null for a header without a value/,
+      );
+      assert.throws(
+        () =>
+          serialize(
+            {
+              topic: "t",
+              value: "v",
+              headers: [["b", undefined], ["a", "x"]],
+            } as unknown as ProducerRecord,
+          ),
+        /^TypeError: Invalid header "b" for topic "t": its value is undefined/,
+      );
+      assert.equal(undefinedSeen, 0, "serializers never see an undefined value");
+      // Explicit nulls are still a tombstone and a header without a value.
+      const tombstone = serialize({ topic: "t", key: "k", value: null, headers: { h: null } });
+      assert.equal(tombstone.value, null);
+      assert.deepEqual(tombstone.headers, [{ key: "h", value: null }]);
+    }
+  });
+
   it("createRecordSerializer() rejects a record that is not an object", () => {
     const serialize = createRecordSerializer<unknown, unknown>({});
     assert.throws(
