@@ -25,6 +25,7 @@ import {
   recordSizeUpperBound,
 } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
+import { checkRecordTimestamp } from "../record/record_timestamp.ts";
 import type { RecordMetadata } from "../record/record_metadata.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
 import { createRecordSerializer } from "../serializer/serialize_record.ts";
@@ -552,6 +553,8 @@ export class Producer<K = unknown, V = unknown> {
         if (this.#streamError !== undefined) throw this.#streamError;
         const withReports = this.#deliveries !== undefined || !this.#interceptors.isEmpty;
         for (const record of records) {
+          // A stage between serialize and the sink may have changed the record.
+          checkRecordTimestamp(record.timestamp, record.topic);
           let completion: RecordCompletion | undefined;
           if (withReports) {
             completion = newCompletion();
@@ -836,16 +839,24 @@ export class Producer<K = unknown, V = unknown> {
     partitionCount: number,
     completion: RecordCompletion | undefined,
   ): void {
-    const batch = this.#accumulator.append(
-      topic,
-      partition,
-      timestamp,
-      key,
-      value,
-      headers,
-      size,
-      completion,
-    );
+    let batch: ProducerBatch;
+    try {
+      batch = this.#accumulator.append(
+        topic,
+        partition,
+        timestamp,
+        key,
+        value,
+        headers,
+        size,
+        completion,
+      );
+    } catch (error) {
+      // Refused records are checked before their reservation; should the batch writer refuse
+      // one all the same, the append changed nothing (it is atomic): return the bytes.
+      this.#budget.release(size);
+      throw error;
+    }
     if (this.#partitioner !== undefined) {
       this.#partitioner.recordAppended(
         topic,
@@ -885,6 +896,8 @@ export class Producer<K = unknown, V = unknown> {
     if (view === undefined) return false;
     const partitionCount = view.leaders.length;
     if (partitionCount <= 0 || partition >= partitionCount) return false;
+    // The stream path refuses it, saying why.
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) return false;
     const size = recordSizeUpperBound(key === null ? -1 : key.length, value.length, undefined);
     if (size + RECORD_BATCH_OVERHEAD > this.#recordLimit) return false; // the slow path says why
     if (!this.#budget.tryReserve(size)) return false;

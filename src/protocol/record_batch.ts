@@ -7,6 +7,14 @@ import { growBuffer } from "./writer.ts";
 /** Bytes of a RecordBatch v2 header, before the first record. */
 export const RECORD_BATCH_OVERHEAD = 61;
 
+/**
+ * The largest record timestamp (ms) the writer takes: `Number.MAX_SAFE_INTEGER`. RecordBatch
+ * v2 stores int64 timestamps, but the writer computes each record's delta from the batch's
+ * first timestamp in numbers, which are exact only up to here (year 285,426). Producers check
+ * timestamps against it before anything is reserved or appended.
+ */
+export const MAX_TIMESTAMP_MS = Number.MAX_SAFE_INTEGER;
+
 /** A record header: a UTF-8 name and a byte value (or null). */
 export interface RecordHeader {
   /** The header's name (UTF-8 on the wire). */
@@ -215,11 +223,14 @@ export class RecordBatchWriter {
   /**
    * Encodes one record at the end of the batch.
    *
-   * @param timestamp Milliseconds since the epoch (a safe integer).
+   * Atomic: a record it refuses (it throws) leaves the batch as it was.
+   *
+   * @param timestamp Milliseconds since the epoch (a safe integer, see `MAX_TIMESTAMP_MS`).
    * @param key The key, or null.
    * @param value The value, or null (a tombstone).
    * @param headers The headers, if any.
    * @returns The bytes the record took (length prefix included).
+   * @throws {RangeError} When `timestamp` is not a safe integer.
    */
   append(
     timestamp: number,
@@ -229,16 +240,13 @@ export class RecordBatchWriter {
   ): number {
     if (!Number.isSafeInteger(timestamp)) {
       throw new RangeError(
-        `Cannot append record with timestamp "${timestamp}": must be integer ms`,
+        `Cannot append record with timestamp "${timestamp}": must be integer ms, at most ${MAX_TIMESTAMP_MS}`,
       );
     }
-    if (this.#count === 0) {
-      this.#firstTimestamp = timestamp;
-      this.#maxTimestamp = timestamp;
-    } else if (timestamp > this.#maxTimestamp) {
-      this.#maxTimestamp = timestamp;
-    }
-    const timestampDelta = timestamp - this.#firstTimestamp;
+    // The batch's timestamps change only once the record is written (below): anything that
+    // throws before then leaves the batch as it was.
+    const firstTimestamp = this.#count === 0 ? timestamp : this.#firstTimestamp;
+    const timestampDelta = timestamp - firstTimestamp;
     const offsetDelta = this.#count;
     const keyLength = key === null ? -1 : key.length;
     const valueLength = value === null ? -1 : value.length;
@@ -288,6 +296,8 @@ export class RecordBatchWriter {
       }
     }
     this.#length = at;
+    if (this.#count === 0 || timestamp > this.#maxTimestamp) this.#maxTimestamp = timestamp;
+    this.#firstTimestamp = firstTimestamp;
     this.#count++;
     return total;
   }

@@ -27,6 +27,9 @@ export interface ProducerRecord<K = unknown, V = unknown> {
   headers?: Record<string, HeaderValue> | Array<[string, HeaderValue]> | undefined;
   /** A fixed partition; otherwise the partitioner chooses. */
   partition?: number | undefined;
-  /** Milliseconds since the epoch, or a Date. */
+  /**
+   * Milliseconds since the epoch (whole, 0 to `Number.MAX_SAFE_INTEGER`), or a Date; anything
+   * else is refused with a `TypeError` before the record is buffered.
+   */
   timestamp?: number | Date | undefined;
 }

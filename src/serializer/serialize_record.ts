@@ -1,6 +1,7 @@
 import { RecordError } from "../errors/client_errors.ts";
 import type { RecordHeader } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
+import { checkRecordTimestamp } from "../record/record_timestamp.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
 import { encodeUtf8, type Serializer } from "./serializer.ts";
 
@@ -158,14 +159,9 @@ export function createRecordSerializer<K, V>(
     if (givenTimestamp === undefined || givenTimestamp === null) timestamp = now ?? Date.now();
     else if (givenTimestamp instanceof Date) timestamp = givenTimestamp.getTime();
     else timestamp = givenTimestamp;
-    // Kafka timestamps are whole milliseconds (int64); a fraction would fail deep in the batch.
-    if (typeof timestamp !== "number" || !Number.isInteger(timestamp) || timestamp < 0) {
-      throw new TypeError(
-        `Invalid timestamp ${
-          quote(givenTimestamp)
-        } for topic "${topic}": must be a valid Date or non-negative whole milliseconds since the epoch`,
-      );
-    }
+    // Kafka timestamps are whole milliseconds (int64), and the batch writer takes safe integers:
+    // anything else must be refused here, before a reservation is made for the record.
+    checkRecordTimestamp(timestamp, topic, givenTimestamp);
     const key = record.key === undefined || record.key === null
       ? null
       : run(keySerializer, record.key, topic, "key");

@@ -4,6 +4,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer, type ProducerRecord } from "../../mod.ts";
+import { tryAppendBytes } from "../../src/producer/producer.ts";
+import type { SerializedRecord } from "../../src/record/serialized_record.ts";
 import { readTopic } from "../support/kcat.ts";
 import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
 
@@ -68,5 +70,69 @@ describe("Producer refusals (against the mock cluster)", () => {
       ["user-2", "a"],
       ["user-4", null],
     ]);
+  });
+
+  it("a nanosecond timestamp is refused before anything is reserved or appended, on every path; nothing else is affected", async () => {
+    const topic = uniqueTopic("nanos");
+    await cluster.createTopic(topic, 1);
+    const nanoseconds = Date.now() * 1_000_000;
+    const limit =
+      /^TypeError: Invalid timestamp .* for topic ".*": must be .*at most 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/;
+    const producer = new Producer<Uint8Array | string, Uint8Array | string>({
+      bootstrapServers: cluster.bootstrap,
+      lingerMs: 20,
+      bufferMemory: 100_000,
+    });
+    const total = producer.stats().bufferTotal;
+    // First of its batch: nothing reserved, no empty batch left for the sender's timer.
+    await assert.rejects(producer.send({ topic, value: "cpu=0.5", timestamp: nanoseconds }), limit);
+    assert.equal(producer.bufferAvailable, total);
+    // Behind a record in an open batch: its reservation is not lost.
+    const first = producer.send({ topic, value: "first" });
+    await assert.rejects(producer.send({ topic, value: "cpu=0.5", timestamp: nanoseconds }), limit);
+    await first;
+    await assert.rejects(
+      producer.writable.getWriter().write([
+        { topic, value: "second" },
+        { topic, value: "cpu=0.5", timestamp: nanoseconds },
+      ]),
+      limit,
+    );
+    await assert.rejects(
+      throughStages(producer, [{ topic, value: "cpu=0.5", timestamp: nanoseconds }]),
+      limit,
+    );
+    // A stage between serialize and the sink that sets a bad timestamp.
+    await assert.rejects(
+      throughStages(
+        producer,
+        [{ topic, value: "cpu=0.5" }],
+        new TransformStream<SerializedRecord[], SerializedRecord[]>({
+          transform(records, controller) {
+            for (const record of records) record.timestamp = nanoseconds;
+            controller.enqueue(records);
+          },
+        }),
+      ),
+      limit,
+    );
+    // The command line's byte path: refused (the stream path then says why), nothing reserved.
+    const bytes = new Producer<Uint8Array, Uint8Array>({ bootstrapServers: cluster.bootstrap });
+    await bytes.send({ topic, value: new TextEncoder().encode("third") }); // metadata known
+    const free = bytes.bufferAvailable;
+    assert.equal(
+      tryAppendBytes(bytes, topic, -1, null, new TextEncoder().encode("x"), nanoseconds),
+      false,
+    );
+    assert.equal(bytes.bufferAvailable, free);
+    await bytes.close();
+
+    await producer.flush();
+    assert.equal(producer.bufferAvailable, total, "every reservation returned");
+    await producer.send({ topic, value: "last" });
+    await producer.close();
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 4 });
+    assert.deepEqual(stored.map((r) => text(r.value)).sort(), ["first", "last", "second", "third"]);
+    for (const record of stored) assert.ok(record.timestamp < 1e14, String(record.timestamp));
   });
 });

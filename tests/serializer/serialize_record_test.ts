@@ -195,14 +195,21 @@ describe("createRecordSerializer()", () => {
     }
   });
 
-  it("createRecordSerializer() validates the timestamp and defaults it to now", () => {
+  it("createRecordSerializer() validates the timestamp (up to Number.MAX_SAFE_INTEGER, what the batch writer encodes) and defaults it to now", () => {
     const serialize = createRecordSerializer<unknown, unknown>({});
     assert.equal(serialize({ topic: "t", value: null, timestamp: new Date(5) }).timestamp, 5);
     assert.equal(serialize({ topic: "t", value: null, timestamp: 0 }).timestamp, 0);
     const before = Date.now();
     const now = serialize({ topic: "t", value: null }).timestamp;
     assert.ok(now >= before && now <= Date.now());
-    for (const timestamp of [-1, 1.5, Number.NaN, Infinity, new Date(Number.NaN), "5"]) {
+    const largest = Number.MAX_SAFE_INTEGER;
+    assert.equal(serialize({ topic: "t", value: null, timestamp: largest }).timestamp, largest);
+    assert.throws(
+      () => serialize({ topic: "t", value: null, timestamp: Date.UTC(2026, 0, 1) * 1_000_000 }),
+      /^TypeError: Invalid timestamp 1767225600000000000 for topic "t": must be a valid Date or non-negative whole milliseconds since the epoch, at most 9007199254740991 \(Number\.MAX_SAFE_INTEGER\); .* is it in micro- or nanoseconds\?$/,
+    );
+    const invalid = [-1, 1.5, Number.NaN, Infinity, new Date(Number.NaN), "5", largest + 1];
+    for (const timestamp of invalid) {
       assert.throws(
         () => serialize({ topic: "t", value: null, timestamp } as ProducerRecord),
         /^TypeError: Invalid timestamp .* for topic "t": must be a valid Date or non-negative whole milliseconds/,
