@@ -20,6 +20,7 @@ import { InitProducerIdApi } from "../protocol/init_producer_id.ts";
 import { loadCodec } from "../compression/codec_registry.ts";
 import {
   decodeRecordBatches,
+  encodedRecordSize,
   RECORD_BATCH_OVERHEAD,
   type RecordHeader,
   recordSizeUpperBound,
@@ -957,20 +958,31 @@ export class Producer<K = unknown, V = unknown> {
     return sizes;
   }
 
+  /**
+   * Refuses a record that can never be sent: alone in a batch it would exceed `maxRequestSize`
+   * (or `bufferMemory`). `size` is the record's upper bound (what is reserved); only when that
+   * does not fit is the exact size computed, so a record that fits is never refused. The
+   * reservation then fits too: the bound exceeds the exact size by less than the batch header.
+   */
   #checkSize(serialized: SerializedRecord, size: number): void {
     const limit = this.#recordLimit;
-    if (size + RECORD_BATCH_OVERHEAD > limit) {
-      const which = this.#config.maxRequestSize <= this.#config.bufferMemory
-        ? "maxRequestSize"
-        : "bufferMemory";
-      throw new RecordError(
-        `Cannot send record to "${serialized.topic}" as it must be <= ${
-          limit - RECORD_BATCH_OVERHEAD
-        } bytes ` +
-          `(${which}): its serialized size is ${size} bytes`,
-        "RECORD_TOO_LARGE",
-      );
-    }
+    if (size + RECORD_BATCH_OVERHEAD <= limit) return;
+    const exact = encodedRecordSize(
+      serialized.key === null ? -1 : serialized.key.length,
+      serialized.value === null ? -1 : serialized.value.length,
+      serialized.headers,
+    );
+    if (exact + RECORD_BATCH_OVERHEAD <= limit) return;
+    const which = this.#config.maxRequestSize <= this.#config.bufferMemory
+      ? "maxRequestSize"
+      : "bufferMemory";
+    throw new RecordError(
+      `Cannot send record to "${serialized.topic}" as it must be <= ${
+        limit - RECORD_BATCH_OVERHEAD
+      } bytes (${which} ${limit} less the ${RECORD_BATCH_OVERHEAD}-byte batch header): ` +
+        `its encoded size is ${exact} bytes`,
+      "RECORD_TOO_LARGE",
+    );
   }
 
   // ---- metadata ---------------------------------------------------------------------------

@@ -120,6 +120,28 @@ describe("sluice-produce", () => {
     assert.match(stderr, /error \[MAX_BLOCK_TIMEOUT\]: Topic ".*" is not present in metadata/);
   });
 
+  it("sends lines as large as max.request.size allows: the size check counts exact bytes", async () => {
+    const topic = uniqueTopic("cli-size");
+    await cluster.createTopic(topic, 1);
+    // A 1978-byte line without key is a 1987-byte record (length 2, attributes, deltas and null
+    // key 1 each, value length 2, the value, header count 1) in a 2048-byte batch.
+    let stderr = "";
+    const code = await runProduceCli(
+      ["-b", cluster.bootstrap, "-t", topic, "--max-request-size", "2048"],
+      {
+        stdin: chunks(`${"x".repeat(1978)}\n${"y".repeat(1979)}\n`, 4096),
+        stderr: (t) => stderr += t,
+      },
+    );
+    assert.equal(code, 1, stderr);
+    assert.match(
+      stderr,
+      /error \[RECORD_TOO_LARGE\]: .* must be <= 1987 bytes .*: its encoded size is 1988 bytes/,
+    );
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 1 });
+    assert.deepEqual(stored.map((r) => r.value!.length), [1978]);
+  });
+
   it("cli.ts runs as a program on this runtime, reading stdin", async () => {
     const topic = uniqueTopic("cli-proc");
     await cluster.createTopic(topic, 1);

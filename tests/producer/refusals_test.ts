@@ -3,7 +3,7 @@
 // records it must not refuse; kcat reads back what was stored.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Producer, type ProducerRecord } from "../../mod.ts";
+import { Producer, type ProducerRecord, RecordError } from "../../mod.ts";
 import { tryAppendBytes } from "../../src/producer/producer.ts";
 import type { SerializedRecord } from "../../src/record/serialized_record.ts";
 import { readTopic } from "../support/kcat.ts";
@@ -134,5 +134,54 @@ describe("Producer refusals (against the mock cluster)", () => {
     const stored = await readTopic(cluster.bootstrap, topic, { expected: 4 });
     assert.deepEqual(stored.map((r) => text(r.value)).sort(), ["first", "last", "second", "third"]);
     for (const record of stored) assert.ok(record.timestamp < 1e14, String(record.timestamp));
+  });
+
+  it("the size check counts a record's exact encoded size: what fits maxRequestSize is sent, a byte more is refused naming its size", async () => {
+    const topic = uniqueTopic("size");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, maxRequestSize: 2048 });
+    // The report's record: a 1,000-byte value and 10 headers with 50-character names, a batch
+    // of about 1,600 bytes.
+    const long = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [String(i).padStart(50, "h"), "v"]),
+    );
+    await producer.send({ topic, value: "x".repeat(1000), headers: long });
+    // Multi-byte header names, counted by hand: "é" x20 and "😀" x10 are 40 bytes each, so
+    // the headers take (1 + 40 + 1 + 1) + (1 + 40 + 1) = 85 bytes; with a value of L bytes
+    // (64 <= L < 8192) the body is attributes, both deltas, the null key's length (1 each), the
+    // value's length (2), L, the header count (1) and 85: L + 92 bytes, behind a 2-byte length,
+    // so the record is L + 94 bytes and its batch L + 155. L = 1893 makes exactly 2048.
+    const wide = { ["é".repeat(20)]: "v", ["😀".repeat(10)]: null };
+    await producer.send({ topic, value: "y".repeat(1893), headers: wide });
+    const writer = producer.writable.getWriter();
+    await writer.write([{ topic, value: "w".repeat(1893), headers: wide }]);
+    writer.releaseLock();
+    await throughStages(producer, [{ topic, value: "s".repeat(1893), headers: wide }]);
+    const tooLarge = (error: unknown) => {
+      assert.ok(error instanceof RecordError, String(error));
+      assert.equal(error.code, "RECORD_TOO_LARGE");
+      assert.equal(
+        error.message,
+        `Cannot send record to "${topic}" as it must be <= 1987 bytes (maxRequestSize 2048 ` +
+          "less the 61-byte batch header): its encoded size is 1988 bytes",
+      );
+      return true;
+    };
+    await assert.rejects(
+      producer.send({ topic, value: "z".repeat(1894), headers: wide }),
+      tooLarge,
+    );
+    await assert.rejects(
+      throughStages(producer, [{ topic, value: "z".repeat(1894), headers: wide }]),
+      tooLarge,
+    );
+    await producer.close();
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 4 });
+    assert.deepEqual(stored.map((r) => [r.value!.length, r.headers.length]), [
+      [1000, 10],
+      [1893, 2],
+      [1893, 2],
+      [1893, 2],
+    ]);
   });
 });
