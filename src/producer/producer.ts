@@ -406,8 +406,9 @@ export class Producer<K = unknown, V = unknown> {
    * Sends one record. Resolves with where it was written once the broker acknowledged it
    * (offset -1 with `acks: 0`); rejects with a `KafkaError` subclass when it failed for good:
    * `RecordError` (cannot be serialized, too large), `TimeoutError` (`maxBlockMs` waiting
-   * for buffer space or metadata; `deliveryTimeoutMs`), `BrokerError` (a non-retriable broker
-   * answer), `ProducerClosedError`.
+   * for buffer space or metadata, e.g. for a topic or an explicit `partition` that metadata
+   * does not know yet, as after a topic grew; `deliveryTimeoutMs`), `BrokerError` (a
+   * non-retriable broker answer), `ProducerClosedError`.
    *
    * A caller awaiting a lone record does not wait `lingerMs` when nothing else is in flight.
    *
@@ -731,7 +732,10 @@ export class Producer<K = unknown, V = unknown> {
     );
     this.#checkSize(serialized, size);
     const partitionCount = this.#topicView(serialized.topic)?.leaders.length;
-    if (partitionCount === undefined || partitionCount <= 0) {
+    if (
+      partitionCount === undefined || partitionCount <= 0 || serialized.partition >= partitionCount
+    ) {
+      // No metadata yet, or a partition it does not know (the topic may have grown): wait.
       return this.#acceptSlow(serialized, size, completion, Date.now() + this.#config.maxBlockMs);
     }
     if (!this.#budget.tryReserve(size)) {
@@ -770,8 +774,10 @@ export class Producer<K = unknown, V = unknown> {
     deadline: number,
   ): Promise<void> {
     let partitionCount = this.#cluster.partitionCount(serialized.topic);
-    if (partitionCount === undefined || partitionCount <= 0) {
-      partitionCount = await this.#waitOnMetadata(serialized.topic, deadline);
+    if (
+      partitionCount === undefined || partitionCount <= 0 || serialized.partition >= partitionCount
+    ) {
+      partitionCount = await this.#waitOnMetadata(serialized.topic, deadline, serialized.partition);
     }
     await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
     if (this.#aborted) {
@@ -997,14 +1003,29 @@ export class Producer<K = unknown, V = unknown> {
     }
   }
 
-  async #waitOnMetadata(topic: string, deadline: number): Promise<number> {
+  /**
+   * Waits until metadata knows `topic` (and, when `partition` >= 0, that partition: a topic
+   * may have grown since its metadata was fetched), asking for metadata again at most every
+   * `retryBackoffMs` while the answers do not have it, as Java's producer does. Fails with
+   * `MAX_BLOCK_TIMEOUT` at `deadline`.
+   *
+   * @returns The topic's partition count.
+   */
+  async #waitOnMetadata(topic: string, deadline: number, partition = -1): Promise<number> {
     this.#topics.set(topic, Date.now());
     for (;;) {
       const count = this.#cluster.partitionCount(topic);
-      if (count !== undefined && count > 0) return count;
+      if (count !== undefined && count > 0 && partition < count) return count;
       const topicError = this.#cluster.topicError(topic);
       if (topicError !== undefined && !topicError.retriable) throw topicError;
       const remaining = deadline - Date.now();
+      if (remaining <= 0 && count !== undefined && count > 0) {
+        throw new TimeoutError(
+          `Partition ${partition} of topic "${topic}" is not present in metadata after ` +
+            `maxBlockMs (${this.#config.maxBlockMs} ms): the topic has ${count} partitions`,
+          "MAX_BLOCK_TIMEOUT",
+        );
+      }
       if (remaining <= 0) {
         throw new TimeoutError(
           `Topic "${topic}" is not present in metadata after maxBlockMs (${this.#config.maxBlockMs} ms)` +
@@ -1016,8 +1037,15 @@ export class Producer<K = unknown, V = unknown> {
           topicError,
         );
       }
-      this.#refreshMetadataSoon();
-      await this.#metadataRound(remaining);
+      // Ask again unless an answer came in the last retryBackoffMs (it did not have what this
+      // record needs): no stream of Metadata requests while a topic or partition is missing.
+      const backoff = this.#cluster.refreshedAt + this.#config.retryBackoffMs - Date.now();
+      if (backoff <= 0) {
+        this.#refreshMetadataSoon();
+        await this.#metadataRound(remaining);
+      } else {
+        await this.#metadataRound(Math.min(remaining, backoff));
+      }
       if (this.#aborted) throw new ProducerClosedError("Cannot send: the producer was aborted");
     }
   }
