@@ -11,7 +11,12 @@ import type { BrokerConnection } from "../connection/broker_connection.ts";
 import type { DeliveryReport } from "../delivery/delivery_report.ts";
 import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer_stats.ts";
 import { BrokerError } from "../errors/broker_error.ts";
-import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client_errors.ts";
+import {
+  ConnectionError,
+  ProducerClosedError,
+  RecordError,
+  TimeoutError,
+} from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
@@ -172,6 +177,11 @@ export class Producer<K = unknown, V = unknown> {
   #metadataRefresh: Promise<void> | undefined;
   #metadataRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #metadataWaiters: Array<() => void> = [];
+  /**
+   * Why the last metadata request failed (no broker reachable, usually); cleared by the next
+   * answer. Records that time out waiting for metadata report it as their cause.
+   */
+  #metadataFailure: KafkaError | undefined;
   /** The wait shared by every record waiting for metadata now (see `#metadataRound`). */
   #sharedMetadataRound: Promise<void> | undefined;
   #identity: IdentityState | undefined;
@@ -779,7 +789,20 @@ export class Producer<K = unknown, V = unknown> {
     ) {
       partitionCount = await this.#waitOnMetadata(serialized.topic, deadline, serialized.partition);
     }
-    await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
+    try {
+      await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
+    } catch (error) {
+      const failure = this.#metadataFailure;
+      if (!(error instanceof TimeoutError) || failure?.code !== "CONNECTION") throw error;
+      // The buffer is not full because the brokers are slow: none can be reached.
+      throw new TimeoutError(
+        `Cannot reserve ${size} bytes of bufferMemory within maxBlockMs (${this.#config.maxBlockMs} ms): ` +
+          `the records ahead cannot be delivered: no broker could be reached; last error: ${failure.message}`,
+        "MAX_BLOCK_TIMEOUT",
+        false,
+        failure,
+      );
+    }
     if (this.#aborted) {
       this.#budget.release(size);
       throw new ProducerClosedError("Cannot send: the producer is closed");
@@ -1019,11 +1042,31 @@ export class Producer<K = unknown, V = unknown> {
       const topicError = this.#cluster.topicError(topic);
       if (topicError !== undefined && !topicError.retriable) throw topicError;
       const remaining = deadline - Date.now();
+      const failure = this.#metadataFailure;
       if (remaining <= 0 && count !== undefined && count > 0) {
         throw new TimeoutError(
           `Partition ${partition} of topic "${topic}" is not present in metadata after ` +
-            `maxBlockMs (${this.#config.maxBlockMs} ms): the topic has ${count} partitions`,
+            `maxBlockMs (${this.#config.maxBlockMs} ms): the topic has ${count} partitions` +
+            (failure === undefined ? "" : `; the last metadata request failed: ${failure.message}`),
           "MAX_BLOCK_TIMEOUT",
+          false,
+          failure,
+        );
+      }
+      if (remaining <= 0 && failure !== undefined) {
+        // No answer since the last failure: the topic is not the problem, the cluster is.
+        const servers = this.#config.bootstrapServers;
+        const within = `within maxBlockMs (${this.#config.maxBlockMs} ms)`;
+        throw new TimeoutError(
+          `Cannot send to topic "${topic}": ` + (failure.code === "CONNECTION"
+            ? `no broker could be reached ${within}: check that bootstrapServers "${
+              typeof servers === "string" ? servers : servers.join(",")
+            }" is right and the brokers are up`
+            : `metadata could not be fetched ${within}`) +
+            `; last error: ${failure.message}`,
+          "MAX_BLOCK_TIMEOUT",
+          false,
+          failure,
         );
       }
       if (remaining <= 0) {
@@ -1094,10 +1137,13 @@ export class Producer<K = unknown, V = unknown> {
     this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics.keys()]).then(
       () => {
         this.#metadataRefresh = undefined;
+        this.#metadataFailure = undefined;
         this.#metadataDone();
       },
       (error: unknown) => {
         this.#metadataRefresh = undefined;
+        this.#metadataFailure = asKafkaError(error);
+        this.#stats.error(this.#metadataFailure.code);
         this.#config.logger.warn("Metadata refresh failed; retrying", { error: String(error) });
         this.#metadataRetryTimer = setTimeout(() => {
           this.#metadataRetryTimer = undefined;
@@ -1149,10 +1195,19 @@ export class Producer<K = unknown, V = unknown> {
         },
         (error: unknown) => {
           this.#connecting.delete(nodeId);
+          const failure = asKafkaError(error);
+          this.#stats.error(failure.code);
           this.#config.logger.warn("Connection to broker failed; retrying with backoff", {
             nodeId,
             error: String(error),
           });
+          // Batches waiting for this broker carry the reason: should they time out without
+          // ever being sent, their DELIVERY_TIMEOUT says why.
+          for (const batch of this.#accumulator.queuedBatches()) {
+            if (this.#cluster.leaderFor(batch.topic, batch.partition) === nodeId) {
+              batch.lastError = failure;
+            }
+          }
           // The cluster applies reconnect backoff; ask for metadata in case the broker moved.
           this.#refreshMetadataSoon();
           setTimeout(() => this.#sender.wake(), this.#config.reconnectBackoffMs);
@@ -1417,6 +1472,14 @@ export class Producer<K = unknown, V = unknown> {
       }
     }
   }
+}
+
+/** A failure as a KafkaError (the cluster's are; anything else becomes a ConnectionError). */
+function asKafkaError(error: unknown): KafkaError {
+  if (error instanceof KafkaError) return error;
+  return new ConnectionError(error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
 }
 
 /** Lets a timer not keep the process alive (Node/Bun `unref`, Deno `Deno.unrefTimer`). */

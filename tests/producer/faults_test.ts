@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   BrokerError,
+  ConnectionError,
   Producer,
   type ProducerConfig,
   type RecordMetadata,
@@ -247,7 +248,43 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     await producer.close();
     assert.ok(outcome instanceof TimeoutError, String(outcome));
     assert.equal(outcome.code, "DELIVERY_TIMEOUT");
-    assert.match(outcome.message, /deliveryTimeoutMs/);
+    assert.match(outcome.message, /deliveryTimeoutMs.*: last error: Cannot connect to/);
+    // The record never went out (no broker could be reached): the reason is still attached.
+    assert.ok(outcome.cause instanceof ConnectionError, String(outcome.cause));
+  });
+
+  it("a send waiting for buffer space while no broker can be reached says so, with the connection error as cause", async () => {
+    const topic = uniqueTopic("full-down");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer(
+      fastRetries(cluster, {
+        bufferMemory: 4096,
+        batchSize: 1024,
+        maxBlockMs: 500,
+        deliveryTimeoutMs: 3000,
+        requestTimeoutMs: 1000,
+      }),
+    );
+    await producer.send({ topic, value: "warm-up" });
+    for (const id of [1, 2, 3]) await cluster.brokerDown(id);
+    const queued: Promise<unknown>[] = [];
+    while (producer.bufferAvailable > 600) {
+      queued.push(producer.send({ topic, value: "q".repeat(400) }).catch((error) => error));
+    }
+    const outcome = await producer.send({ topic, value: "w".repeat(1000) }).then(
+      () => undefined,
+      (error) => error,
+    );
+    for (const id of [1, 2, 3]) await cluster.brokerUp(id);
+    await producer.close();
+    await Promise.all(queued);
+    assert.ok(outcome instanceof TimeoutError, String(outcome));
+    assert.equal(outcome.code, "MAX_BLOCK_TIMEOUT");
+    assert.match(
+      outcome.message,
+      /^Cannot reserve \d+ bytes of bufferMemory within maxBlockMs \(500 ms\): the records ahead cannot be delivered: no broker could be reached; last error: .*Cannot connect to/,
+    );
+    assert.ok(outcome.cause instanceof ConnectionError, String(outcome.cause));
   });
 
   it("send() to a topic whose metadata never appears fails with MAX_BLOCK_TIMEOUT after maxBlockMs", async () => {

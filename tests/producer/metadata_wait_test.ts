@@ -1,9 +1,10 @@
 // What the producer does while metadata cannot answer for a record yet: a partition the topic
 // gained after its metadata was fetched, against a fake broker whose topic grows on demand
-// (librdkafka's mock cluster cannot add partitions to a topic).
+// (librdkafka's mock cluster cannot add partitions to a topic); a cluster no broker of which
+// can be reached.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Producer, type ProducerConfig, TimeoutError } from "../../mod.ts";
+import { ConnectionError, Producer, type ProducerConfig, TimeoutError } from "../../mod.ts";
 import { runProduceCli } from "../../src/cli/produce_cli.ts";
 import { ApiKey } from "../../src/protocol/api_keys.ts";
 import { decodeRecordBatches } from "../../src/protocol/record_batch.ts";
@@ -180,5 +181,50 @@ describe("Producer waiting on metadata", () => {
     } finally {
       await cluster.broker.close();
     }
+  });
+
+  it("an unreachable cluster is reported as such on every path: no broker reached, the connection error as cause, counted in stats()", async () => {
+    const dead = await startFakeBroker();
+    await dead.close(); // a port nothing listens on
+    const bootstrap = `127.0.0.1:${dead.port}`;
+    const unreachable = (error: unknown) => {
+      assert.ok(error instanceof TimeoutError, String(error));
+      assert.equal(error.code, "MAX_BLOCK_TIMEOUT");
+      assert.match(
+        error.message,
+        new RegExp(
+          `^Cannot send to topic "events": no broker could be reached within maxBlockMs ` +
+            `\\(300 ms\\): check that bootstrapServers "${bootstrap}" is right and the brokers ` +
+            `are up; last error: .*Cannot connect to ${bootstrap}`,
+        ),
+      );
+      assert.ok(error.cause instanceof ConnectionError, String(error.cause));
+      return true;
+    };
+    const producer = new Producer({ bootstrapServers: bootstrap, maxBlockMs: 300 });
+    await assert.rejects(producer.send({ topic: "events", value: "x" }), unreachable);
+    await assert.rejects(
+      producer.writable.getWriter().write([{ topic: "events", value: "x" }]),
+      unreachable,
+    );
+    const { intercept, serialize, partition, sink } = producer.stages();
+    await assert.rejects(
+      ReadableStream.from([[{ topic: "events", value: "x" }]])
+        .pipeThrough(intercept).pipeThrough(serialize).pipeThrough(partition).pipeTo(sink),
+      unreachable,
+    );
+    assert.ok((producer.stats().errorsByCode.CONNECTION ?? 0) >= 1, "counted in stats()");
+    await producer.close();
+
+    let stderr = "";
+    const code = await runProduceCli(["-b", bootstrap, "-t", "events", "-X", "max.block.ms=300"], {
+      stdin: ReadableStream.from([new TextEncoder().encode("v\n")]),
+      stderr: (text) => stderr += text,
+    });
+    assert.equal(code, 1, stderr);
+    assert.match(
+      stderr,
+      /error \[MAX_BLOCK_TIMEOUT\]: Cannot send to topic "events": no broker could be reached .*Cannot connect to/,
+    );
   });
 });
