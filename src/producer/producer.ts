@@ -41,8 +41,9 @@ import { Sender, type SenderConnection, type SenderHost } from "../sender/sender
 /** Options for `Producer.close()`. */
 export interface CloseOptions {
   /**
-   * How long to wait for queued and in-flight records to be acknowledged; what is still
-   * pending after it fails with a `ProducerClosedError`.
+   * How long to wait for queued and in-flight records to be acknowledged; every record still
+   * pending then (waiting for metadata or buffer space, queued or in flight) fails with a
+   * `ProducerClosedError`.
    * @default Infinity
    */
   timeoutMs?: number;
@@ -197,7 +198,11 @@ export class Producer<K = unknown, V = unknown> {
   /** The first record failure seen by stream writers: the stream errors with it. */
   #streamError: KafkaError | undefined;
   #closed = false;
-  #aborted = false;
+  /**
+   * Set once records may no longer wait (abort, close()'s timeout, shutdown): every record
+   * waiting for metadata or buffer space rejects with it, and none is appended after it.
+   */
+  #closeError: ProducerClosedError | undefined;
   /** Set once connections are being released: no reconnects, refreshes or retries after it. */
   #stopped = false;
   #closing: Promise<void> | undefined;
@@ -606,7 +611,8 @@ export class Producer<K = unknown, V = unknown> {
 
   /**
    * Stops accepting records, delivers what is queued and in flight, then closes the
-   * connections. After `timeoutMs`, records still pending fail with `ProducerClosedError`.
+   * connections. At `timeoutMs`, every record still pending fails with `ProducerClosedError`,
+   * wherever it waits: for metadata, for buffer space, in a batch or in flight.
    */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= this.#close(options.timeoutMs ?? Infinity);
@@ -620,9 +626,8 @@ export class Producer<K = unknown, V = unknown> {
    */
   async abort(reason?: unknown): Promise<void> {
     this.#closed = true;
-    this.#aborted = true;
     const error = new ProducerClosedError("The producer was aborted", { cause: reason });
-    this.#budget.rejectWaiters(error);
+    this.#stopWaiting(error);
     this.#failEverything(error);
     await this.#shutdown();
   }
@@ -646,11 +651,25 @@ export class Producer<K = unknown, V = unknown> {
         const late = new ProducerClosedError(
           `The producer closed before these records were acknowledged: close() waited timeoutMs (${timeoutMs} ms)`,
         );
+        // Waiting records first: the bytes failEverything() frees must not let one in.
+        this.#stopWaiting(late);
         this.#failEverything(late);
       }
     }
-    this.#budget.rejectWaiters(error);
+    this.#stopWaiting(error);
     await this.#shutdown();
+  }
+
+  /**
+   * Ends every wait for metadata or buffer space with `error` (the first such error sticks):
+   * records waiting anywhere before their batch reject with it, at once.
+   */
+  #stopWaiting(error: ProducerClosedError): void {
+    this.#closeError ??= error;
+    this.#budget.rejectWaiters(this.#closeError);
+    const waiters = this.#metadataWaiters;
+    this.#metadataWaiters = [];
+    for (const wake of waiters) wake(); // each sees #closeError and throws it
   }
 
   async #shutdown(): Promise<void> {
@@ -803,9 +822,9 @@ export class Producer<K = unknown, V = unknown> {
         failure,
       );
     }
-    if (this.#aborted) {
+    if (this.#closeError !== undefined) {
       this.#budget.release(size);
-      throw new ProducerClosedError("Cannot send: the producer is closed");
+      throw this.#closeError;
     }
     this.#append(serialized, size, partitionCount, completion);
   }
@@ -1039,6 +1058,7 @@ export class Producer<K = unknown, V = unknown> {
     for (;;) {
       const count = this.#cluster.partitionCount(topic);
       if (count !== undefined && count > 0 && partition < count) return count;
+      if (this.#closeError !== undefined) throw this.#closeError;
       const topicError = this.#cluster.topicError(topic);
       if (topicError !== undefined && !topicError.retriable) throw topicError;
       const remaining = deadline - Date.now();
@@ -1089,7 +1109,6 @@ export class Producer<K = unknown, V = unknown> {
       } else {
         await this.#metadataRound(Math.min(remaining, backoff));
       }
-      if (this.#aborted) throw new ProducerClosedError("Cannot send: the producer was aborted");
     }
   }
 

@@ -4,7 +4,13 @@
 // can be reached.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, Producer, type ProducerConfig, TimeoutError } from "../../mod.ts";
+import {
+  ConnectionError,
+  Producer,
+  ProducerClosedError,
+  type ProducerConfig,
+  TimeoutError,
+} from "../../mod.ts";
 import { runProduceCli } from "../../src/cli/produce_cli.ts";
 import { ApiKey } from "../../src/protocol/api_keys.ts";
 import { decodeRecordBatches } from "../../src/protocol/record_batch.ts";
@@ -226,5 +232,32 @@ describe("Producer waiting on metadata", () => {
       stderr,
       /error \[MAX_BLOCK_TIMEOUT\]: Cannot send to topic "events": no broker could be reached .*Cannot connect to/,
     );
+  });
+
+  it("close({ timeoutMs }) rejects every record still waiting for metadata with ProducerClosedError at the timeout", async () => {
+    const dead = await startFakeBroker();
+    await dead.close(); // a port nothing listens on
+    const producer = new Producer({
+      bootstrapServers: `127.0.0.1:${dead.port}`,
+      maxBlockMs: 10_000,
+    });
+    const outcome = (promise: Promise<unknown>) => promise.then(() => "resolved", (error) => error);
+    const sent = outcome(producer.send({ topic: "events", value: "send" }));
+    const written = outcome(
+      producer.writable.getWriter().write([{ topic: "events", value: "writable" }]),
+    );
+    const { intercept, serialize, partition, sink } = producer.stages();
+    const staged = outcome(
+      ReadableStream.from([[{ topic: "events", value: "stages" }]])
+        .pipeThrough(intercept).pipeThrough(serialize).pipeThrough(partition).pipeTo(sink),
+    );
+    // Let the stream records reach their waits (promise jobs only) before close() is called.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await producer.close({ timeoutMs: 300 });
+    for (const pending of [sent, written, staged]) {
+      const error = await pending;
+      assert.ok(error instanceof ProducerClosedError, String(error));
+      assert.match(error.message, /close\(\) waited timeoutMs \(300 ms\)/);
+    }
   });
 });
