@@ -2,6 +2,7 @@ import { RecordError } from "../errors/client_errors.ts";
 import type { RecordHeader } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
 import { checkRecordTimestamp } from "../record/record_timestamp.ts";
+import { checkTopicName } from "../record/topic_name.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
 import { encodeUtf8, type Serializer } from "./serializer.ts";
 
@@ -17,8 +18,6 @@ export interface RecordSerializers<K, V> {
   /** Header value serializer (`headerSerializer`). @default bytes or UTF-8 */
   header?: Serializer<unknown> | undefined;
 }
-
-const TOPIC_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
 /** The config field that sets the serializer for `what`, for error messages. */
 const SERIALIZER_FIELD: Record<string, string> = {
@@ -134,7 +133,7 @@ export function createRecordSerializer<K, V>(
     const topic = record.topic;
     if (topic !== lastValidTopic) {
       if (!validTopics.has(topic)) {
-        checkTopic(topic);
+        checkTopicName(topic);
         if (validTopics.size < 10_000) validTopics.add(topic);
       }
       lastValidTopic = topic;
@@ -224,23 +223,6 @@ function undefinedHeader(name: string, topic: string): TypeError {
   return new TypeError(
     `Invalid header "${name}" for topic "${topic}": its value is undefined; pass null for a header without a value`,
   );
-}
-
-/** Kafka's topic name rules: 1-249 characters of [a-zA-Z0-9._-], and not "." or "..". */
-function checkTopic(topic: unknown): void {
-  if (typeof topic !== "string" || topic.length === 0) {
-    throw new TypeError(`Invalid topic ${quote(topic)}: must be a non-empty string`);
-  }
-  if (topic.length > 249) {
-    throw new TypeError(
-      `Invalid topic "${topic.slice(0, 40)}…": must be at most 249 characters, got ${topic.length}`,
-    );
-  }
-  if (!TOPIC_PATTERN.test(topic) || topic === "." || topic === "..") {
-    throw new TypeError(
-      `Invalid topic "${topic}": must use only a-z, A-Z, 0-9, ".", "_" and "-" (and not be "." or "..")`,
-    );
-  }
 }
 
 function quote(value: unknown): string {
