@@ -1102,13 +1102,11 @@ export class Producer<K = unknown, V = unknown> {
       }
       // Ask again unless an answer came in the last retryBackoffMs (it did not have what this
       // record needs): no stream of Metadata requests while a topic or partition is missing.
-      const backoff = this.#cluster.refreshedAt + this.#config.retryBackoffMs - Date.now();
-      if (backoff <= 0) {
+      // The shared round ends at the next answer or after 2 * retryBackoffMs either way.
+      if (Date.now() - this.#cluster.refreshedAt >= this.#config.retryBackoffMs) {
         this.#refreshMetadataSoon();
-        await this.#metadataRound(remaining);
-      } else {
-        await this.#metadataRound(Math.min(remaining, backoff));
       }
+      await this.#metadataRound(remaining);
     }
   }
 
