@@ -116,6 +116,14 @@ describe("Producer refusals (against the mock cluster)", () => {
       ),
       limit,
     );
+    // An interceptor that sets the timestamp.
+    const intercepted = new Producer({
+      bootstrapServers: cluster.bootstrap,
+      interceptors: [{ onSend: (record) => ({ ...record, timestamp: nanoseconds }) }],
+    });
+    await assert.rejects(intercepted.send({ topic, value: "cpu=0.5" }), limit);
+    assert.equal(intercepted.bufferAvailable, intercepted.stats().bufferTotal);
+    await intercepted.close();
     // The command line's byte path: refused (the stream path then says why), nothing reserved.
     const bytes = new Producer<Uint8Array, Uint8Array>({ bootstrapServers: cluster.bootstrap });
     await bytes.send({ topic, value: new TextEncoder().encode("third") }); // metadata known
