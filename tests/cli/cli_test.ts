@@ -207,7 +207,7 @@ describe("sluice-produce", () => {
       stderr,
       /error \[RECORD_TOO_LARGE\]: .* must be <= 1987 bytes .*: its encoded size is 1988 bytes/,
     );
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 1 });
+    const stored = await cluster.readBack(topic, { expected: 1 });
     assert.deepEqual(stored.map((r) => r.value!.length), [1978]);
   });
 
