@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { endOffsets } from "../tests/support/kcat.ts";
-import { startCluster, type TestCluster } from "../tests/support/mock_cluster.ts";
+import { type MockCluster, startMockCluster } from "../tests/support/mock_cluster.ts";
 import { renderChart } from "./chart.ts";
 
 interface Cell {
@@ -247,7 +247,7 @@ function dataFile(keyed: boolean): string {
 async function runOnce(
   client: Client,
   cell: Cell,
-  cluster: TestCluster,
+  cluster: MockCluster,
   run: number,
 ): Promise<RunResult | string> {
   const topic = `bench-${cell.id}-${client.id}-${run}`;
@@ -307,7 +307,7 @@ for (const cell of cells) {
   for (let run = 0; run < reps; run++) {
     // A fresh cluster per repetition: the mock keeps every record in memory, and a
     // broker holding gigabytes from earlier runs slows down the later clients.
-    const cluster = await startCluster({ brokers: cell.brokers });
+    const cluster = await startMockCluster({ brokers: cell.brokers });
     try {
       // Alternate clients within each repetition so drift hits everyone alike.
       for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
