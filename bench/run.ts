@@ -1,16 +1,18 @@
 /**
  * The producer benchmark: sluice (CLI, send(), WritableStream) on Deno, Bun and Node beside
- * kcat (librdkafka), KafkaJS and @platformatic/kafka, on the same librdkafka mock cluster in
- * the same run, alternating clients, median of N repetitions. Every run must deliver all
- * records (checked with kcat's end offsets) before its number counts.
+ * kcat (librdkafka), Java's own KafkaProducer, KafkaJS and @platformatic/kafka, on the same
+ * cluster in the same run, alternating clients, median of N repetitions. Every run must
+ * deliver all records (checked with kcat's end offsets) before its number counts.
  *
  * Usage (see scripts/bench.sh, which builds the broker and pins the runtimes):
- *   deno run -A bench/run.ts [--records 1000000] [--reps 3] [--full] [--codecs] [--clients a,b]
- *     [--cells x,y]
- * --full adds the 1-broker and acks=all cells; --codecs adds snappy, lz4 and zstd (3 brokers,
- * acks=1) to gzip.
+ *   deno run -A bench/run.ts [--broker mock|real] [--records 1000000] [--reps 3] [--full]
+ *     [--codecs] [--clients a,b] [--cells x,y]
+ * --broker real runs against real Apache Kafka (3 KRaft nodes, tests/kafka; one cluster for the
+ * whole run, each run's topic deleted after it); the default is librdkafka's mock (a fresh
+ * cluster per repetition). --full adds the acks=all cells (and, on the mock, 1-broker cells);
+ * --codecs adds snappy, lz4 and zstd (3 brokers, acks=1) to gzip.
  *
- * Writes bench/results/results.json, results.md and chart.svg.
+ * Writes bench/results/results.{json,md} and chart.svg (mock) or bench/results/real/ (real).
  *
  * @module
  */
@@ -20,7 +22,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { endOffsets } from "../tests/support/kcat.ts";
-import { type MockCluster, startMockCluster } from "../tests/support/mock_cluster.ts";
+import { startMockCluster } from "../tests/support/mock_cluster.ts";
+import {
+  kafkaEnvironment,
+  type RealKafkaCluster,
+  startRealCluster,
+} from "../tests/support/kafka_cluster.ts";
 import { renderChart } from "./chart.ts";
 
 interface Cell {
@@ -60,8 +67,10 @@ const option = (name: string, fallback: string) => {
 const records = Number(option("records", "1000000"));
 const reps = Number(option("reps", "3"));
 const full = args.includes("--full");
+const broker = option("broker", "mock");
+if (broker !== "mock" && broker !== "real") throw new RangeError(`--broker must be mock or real`);
 const root = new URL("..", import.meta.url).pathname;
-const resultsDir = join(root, "bench/results");
+const resultsDir = join(root, broker === "real" ? "bench/results/real" : "bench/results");
 const dataDir = join(process.env.SLUICE_CACHE ?? join(tmpdir(), "sluice-bench"), "bench-data");
 const node = process.env.SLUICE_NODE ?? "node";
 const deno = join(root, "node_modules/.bin/deno");
@@ -70,7 +79,8 @@ const cli = join(root, "cli.ts");
 const api = join(root, "bench/clients/sluice_api.ts");
 
 const CELLS: Cell[] = [];
-for (const brokers of full ? [1, 3] as const : [3] as const) {
+// Real Kafka always runs 3 nodes; the mock also has 1-broker cells with --full.
+for (const brokers of full && broker === "mock" ? [1, 3] as const : [3] as const) {
   for (const acks of full ? ["1", "all"] as const : ["1"] as const) {
     CELLS.push({ id: `b${brokers}-acks${acks}-plain`, brokers, acks, keyed: false, codec: "none" });
     CELLS.push({ id: `b${brokers}-acks${acks}-keys`, brokers, acks, keyed: true, codec: "none" });
@@ -107,6 +117,25 @@ const apiArgs = (mode: string, cell: Cell, bootstrap: string, topic: string, fil
   cell.codec,
   BATCH_SIZE,
 ];
+
+function kafkaVersion(): string {
+  return kafkaEnvironment().SLUICE_KAFKA_VERSION ?? "?";
+}
+
+let javaClasspathCache: string | undefined;
+
+/** kafka-clients' classpath plus bench/clients/java compiled once into the cache. */
+function javaClasspath(): string {
+  if (javaClasspathCache !== undefined) return javaClasspathCache;
+  const env = kafkaEnvironment();
+  const kafka = readFileSync(env.SLUICE_KAFKA_CLASSPATH_FILE!, "utf8").trim();
+  const source = join(root, "bench/clients/java/FileProducer.java");
+  const out = join(dataDir, "java-client");
+  mkdirSync(out, { recursive: true });
+  execFileSync("javac", ["-nowarn", "-d", out, "-cp", kafka, source], { stdio: "inherit" });
+  javaClasspathCache = `${kafka}:${out}`;
+  return javaClasspathCache;
+}
 
 const CLIENTS: Client[] = [
   {
@@ -187,6 +216,27 @@ const CLIENTS: Client[] = [
     command: (c, b, t, f) => ({ cmd: node, args: [api, ...apiArgs("stream", c, b, t, f)] }),
   },
   {
+    id: "java",
+    label: `Java KafkaProducer (kafka-clients ${kafkaVersion()})`,
+    command: (c, b, t, f) => ({
+      cmd: "java",
+      args: [
+        "-Xmx1g",
+        `-Dlog4j2.configurationFile=${join(root, "tests/kafka/log4j2-launcher.properties")}`,
+        "-cp",
+        javaClasspath(),
+        "FileProducer",
+        b,
+        t,
+        f,
+        c.acks,
+        c.keyed ? "1" : "0",
+        c.codec,
+        BATCH_SIZE,
+      ],
+    }),
+  },
+  {
     id: "kafkajs",
     label: "KafkaJS 2.2.4 (Node)",
     command: (c, b, t, f) => ({
@@ -244,14 +294,35 @@ function dataFile(keyed: boolean): string {
   return file;
 }
 
+/** What a run needs of the cluster (the mock's and real Kafka's handles both offer it). */
+interface BenchCluster {
+  bootstrap: string;
+  createTopic(name: string, partitions: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 async function runOnce(
   client: Client,
   cell: Cell,
-  cluster: MockCluster,
+  cluster: BenchCluster,
   run: number,
 ): Promise<RunResult | string> {
-  const topic = `bench-${cell.id}-${client.id}-${run}`;
+  const topic = `bench-${cell.id}-${client.id}-${run}-${Date.now().toString(36)}`;
   await cluster.createTopic(topic, 4);
+  try {
+    return await measure(client, cell, cluster, topic);
+  } finally {
+    // Real Kafka keeps what it stored on disk (3 replicas): drop it once counted.
+    await real?.deleteTopic(topic);
+  }
+}
+
+async function measure(
+  client: Client,
+  cell: Cell,
+  cluster: BenchCluster,
+  topic: string,
+): Promise<RunResult | string> {
   const file = dataFile(cell.keyed);
   const { cmd, args: commandArgs, stdin } = client.command(cell, cluster.bootstrap, topic, file);
   const timeFile = join(dataDir, "time.txt");
@@ -300,14 +371,16 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+// One real cluster for the whole run (SLUICE_KAFKA_CLUSTER's if set); the mock anew per rep.
+const real: RealKafkaCluster | undefined = broker === "real" ? await startRealCluster() : undefined;
 const results: Array<RunResult & { runs: number; failures: string[] }> = [];
 for (const cell of cells) {
   const perClient = new Map<string, RunResult[]>();
   const failures = new Map<string, string[]>();
   for (let run = 0; run < reps; run++) {
-    // A fresh cluster per repetition: the mock keeps every record in memory, and a
-    // broker holding gigabytes from earlier runs slows down the later clients.
-    const cluster = await startMockCluster({ brokers: cell.brokers });
+    // A fresh mock per repetition: it keeps every record in memory, and a broker holding
+    // gigabytes from earlier runs slows down the later clients.
+    const cluster: BenchCluster = real ?? await startMockCluster({ brokers: cell.brokers });
     try {
       // Alternate clients within each repetition so drift hits everyone alike.
       for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
@@ -325,7 +398,7 @@ for (const cell of cells) {
         }
       }
     } finally {
-      await cluster.close();
+      if (cluster !== real) await cluster.close();
     }
   }
   for (const client of clients) {
@@ -358,9 +431,13 @@ for (const cell of cells) {
   }
 }
 
+await real?.close();
 mkdirSync(resultsDir, { recursive: true });
 const meta = {
   date: new Date().toISOString(),
+  broker: broker === "real"
+    ? `Apache Kafka ${real!.info.version}, 3 KRaft nodes (tests/kafka), replication factor 3`
+    : "librdkafka 2.8.0 mock cluster",
   records,
   reps,
   valueBytes: 100,
@@ -375,26 +452,27 @@ const meta = {
 };
 writeFileSync(join(resultsDir, "results.json"), JSON.stringify({ meta, results }, null, 2) + "\n");
 
-const kcatRate = (cell: string) =>
-  results.find((r) => r.client === "kcat" && r.cell === cell)?.recordsPerSecond ?? 0;
+const rateOf = (client: string, cell: string) =>
+  results.find((r) => r.client === client && r.cell === cell)?.recordsPerSecond ?? 0;
+const ratio = (value: number, base: number) => base > 0 ? (value / base).toFixed(2) : "–";
 let markdown =
-  `# Producer benchmark\n\n${records} records of 100 bytes, 4 partitions, linger 5 ms, ` +
+  `# Producer benchmark (${meta.broker})\n\n${records} records of 100 bytes, 4 partitions, linger 5 ms, ` +
   `batch size 1,000,000 bytes (librdkafka's default, which kcat uses; sluice's CLI default too), ` +
   `CLIs reading the file as stdin (kcat: -l file), median of ${reps}; ` +
   `${meta.runtimes.deno}, Bun ${meta.runtimes.bun}, Node ${meta.runtimes.node}; ${meta.date}.\n\n` +
-  `| cell | client | records/s | MB/s | CPU s / 1M | peak RSS MB | × kcat |\n|---|---|---:|---:|---:|---:|---:|\n`;
+  `| cell | client | records/s | MB/s | CPU s / 1M | peak RSS MB | × kcat | × Java |\n` +
+  `|---|---|---:|---:|---:|---:|---:|---:|\n`;
 for (const result of results) {
-  const ratio = kcatRate(result.cell) > 0
-    ? (result.recordsPerSecond / kcatRate(result.cell)).toFixed(2)
-    : "–";
   const label = CLIENTS.find((c) => c.id === result.client)!.label;
   markdown += result.runs === 0
-    ? `| ${result.cell} | ${label} | failed: ${result.failures.join("; ")} | | | | |\n`
+    ? `| ${result.cell} | ${label} | failed: ${result.failures.join("; ")} | | | | | |\n`
     : `| ${result.cell} | ${label} | ${
       Math.round(result.recordsPerSecond).toLocaleString("en")
     } | ${result.megabytesPerSecond.toFixed(1)} | ${result.cpuSecondsPerMillion.toFixed(2)} | ${
       result.peakRssMb.toFixed(0)
-    } | ${ratio} |\n`;
+    } | ${ratio(result.recordsPerSecond, rateOf("kcat", result.cell))} | ${
+      ratio(result.recordsPerSecond, rateOf("java", result.cell))
+    } |\n`;
 }
 writeFileSync(join(resultsDir, "results.md"), markdown);
 writeFileSync(

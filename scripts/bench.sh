@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks: builds the test broker, pins Node LTS, then runs one of
-#   npm run bench [-- --records 1000000 --reps 3 --full --codecs]   bench/run.ts: sluice vs kcat,
-#                                                   KafkaJS, @platformatic/kafka (the table, chart)
+#   npm run bench [-- --broker mock|real --records 1000000 --reps 3 --full --codecs]
+#                         bench/run.ts: sluice vs kcat, Java's KafkaProducer, KafkaJS,
+#                         @platformatic/kafka (the table, chart); --broker real: 3 Kafka nodes
 #   npm run bench -- micro      bench/hot_stages_bench.ts on Deno, Bun and Node (ns per record)
 #   npm run bench -- profile    bench/profile.ts: the CLI under --cpu-prof on each runtime
 #   npm run bench -- soak [--records N --runs N]    bench/memory_soak.ts on each runtime
@@ -15,6 +16,7 @@ command -v /usr/bin/time >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -
 SLUICE_NODE=$(ensure_node)
 SLUICE_MOCK_HARNESS=$(ensure_broker)
 export SLUICE_NODE SLUICE_MOCK_HARNESS
+ensure_kafka # Java's producer is a peer on both brokers; --broker real starts Kafka itself
 case "${1:-}" in
   micro)
     deno run -A bench/hot_stages_bench.ts --table
