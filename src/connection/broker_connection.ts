@@ -10,32 +10,17 @@ import {
 } from "../protocol/request_frame.ts";
 import { Writer } from "../protocol/writer.ts";
 import { FrameReader } from "./frame_reader.ts";
+import type { ConnectionOptions } from "./connection_options.ts";
 import { connectTransport, type Transport } from "./transport.ts";
 
-/** Options for {@linkcode BrokerConnection.connect}. */
-export interface BrokerConnectionOptions {
+/** Which broker a {@linkcode BrokerConnection} connects to. */
+export interface BrokerTarget {
   /** The broker's host name or IP address. */
-  host: string;
+  readonly host: string;
   /** The broker's port. */
-  port: number;
+  readonly port: number;
   /** The broker's id, or -1 for a bootstrap connection (id not known yet). */
-  nodeId: number;
-  /** The `client.id` sent in every request header. */
-  clientId: string;
-  /** How long a request may wait for its response before it fails and the connection closes. */
-  requestTimeoutMs: number;
-  /** How long the TCP connect may take. */
-  connectTimeoutMs: number;
-  /**
-   * Requests in flight above which `writable` turns false. Advisory: `send()` never refuses
-   * a request; a sender checks `writable` (or awaits `drained()`) before sending.
-   * @default Infinity
-   */
-  maxInFlight?: number;
-  /** ApiVersions v3's `client_software_name`. @default "sluice" */
-  clientSoftwareName?: string;
-  /** ApiVersions v3's `client_software_version`. @default "0.1.0" */
-  clientSoftwareVersion?: string;
+  readonly nodeId: number;
 }
 
 /** Per-request options for {@linkcode BrokerConnection.send}. */
@@ -81,10 +66,10 @@ const REFERENCE_BYTES = 4096;
  * ```ts
  * import { BrokerConnection } from "./broker_connection.ts";
  * import { ConnectionError } from "../errors/client_errors.ts";
- * const failure = await BrokerConnection.connect({
- *   host: "127.0.0.1", port: 1, nodeId: 1, clientId: "sluice",
- *   requestTimeoutMs: 30000, connectTimeoutMs: 2000,
- * }).then(() => undefined, (error: unknown) => error);
+ * const failure = await BrokerConnection.connect(
+ *   { host: "127.0.0.1", port: 1, nodeId: 1 },
+ *   { clientId: "sluice", requestTimeoutMs: 30000, connectTimeoutMs: 2000 },
+ * ).then(() => undefined, (error: unknown) => error);
  * if (!(failure instanceof ConnectionError) || !failure.retriable) throw new Error("unexpected");
  * ```
  */
@@ -116,10 +101,10 @@ export class BrokerConnection {
   #writableWaiters: Array<() => void> = [];
   #resolveClosed!: () => void;
 
-  private constructor(options: BrokerConnectionOptions) {
-    this.host = options.host;
-    this.port = options.port;
-    this.nodeId = options.nodeId;
+  private constructor(broker: BrokerTarget, options: ConnectionOptions) {
+    this.host = broker.host;
+    this.port = broker.port;
+    this.nodeId = broker.nodeId;
     this.#clientId = options.clientId;
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.#maxInFlight = options.maxInFlight ?? Infinity;
@@ -132,16 +117,20 @@ export class BrokerConnection {
    * UNSUPPORTED_VERSION, again with the highest ApiVersions version it names (v0 if its
    * answer names none).
    *
-   * @param options Where to connect, ids, timeouts.
+   * @param broker Where to connect, and the broker's id.
+   * @param options How (timeouts, client id): shared by every connection of a producer.
    * @returns The open connection, with the broker's version ranges known.
    * @throws {ConnectionError} When the connection cannot be made or dies during the handshake.
    * @throws {TimeoutError} When the handshake gets no answer within `requestTimeoutMs`.
    */
-  static async connect(options: BrokerConnectionOptions): Promise<BrokerConnection> {
-    const connection = new BrokerConnection(options);
+  static async connect(
+    broker: BrokerTarget,
+    options: ConnectionOptions,
+  ): Promise<BrokerConnection> {
+    const connection = new BrokerConnection(broker, options);
     const transport = await connectTransport({
-      host: options.host,
-      port: options.port,
+      host: broker.host,
+      port: broker.port,
       connectTimeoutMs: options.connectTimeoutMs,
       handlers: {
         onData: (chunk) => connection.#onData(chunk),
@@ -292,7 +281,7 @@ export class BrokerConnection {
     return this.closed;
   }
 
-  async #handshake(options: BrokerConnectionOptions): Promise<void> {
+  async #handshake(options: ConnectionOptions): Promise<void> {
     const request = {
       clientSoftwareName: options.clientSoftwareName ?? "sluice",
       clientSoftwareVersion: options.clientSoftwareVersion ?? "0.1.0",

@@ -8,6 +8,7 @@ import {
   resolveProducerConfig,
 } from "../config/producer_config.ts";
 import type { BrokerConnection } from "../connection/broker_connection.ts";
+import { connectionOptionsFrom } from "../connection/connection_options.ts";
 import type { DeliveryReport } from "../delivery/delivery_report.ts";
 import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer_stats.ts";
 import { BrokerError } from "../errors/broker_error.ts";
@@ -219,9 +220,7 @@ export class Producer<K = unknown, V = unknown> {
     this.#recordLimit = Math.min(resolved.maxRequestSize, resolved.bufferMemory);
     this.#cluster = new Cluster({
       bootstrapServers: resolved.bootstrapServers,
-      clientId: resolved.clientId,
-      requestTimeoutMs: resolved.requestTimeoutMs,
-      connectTimeoutMs: resolved.socketConnectionSetupTimeoutMs,
+      connection: connectionOptionsFrom(resolved),
       reconnectBackoffMs: resolved.reconnectBackoffMs,
       reconnectBackoffMaxMs: resolved.reconnectBackoffMaxMs,
       metadataMaxAgeMs: resolved.metadataMaxAgeMs,

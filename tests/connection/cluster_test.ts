@@ -18,9 +18,7 @@ import {
 function options(bootstrapServers: string): ClusterOptions {
   return {
     bootstrapServers,
-    clientId: "sluice-test",
-    requestTimeoutMs: 5000,
-    connectTimeoutMs: 2000,
+    connection: { clientId: "sluice-test", requestTimeoutMs: 5000, connectTimeoutMs: 2000 },
     reconnectBackoffMs: 20,
     reconnectBackoffMaxMs: 200,
     metadataMaxAgeMs: 300000,
