@@ -1,12 +1,23 @@
-// Regenerates src/errors/error_codes.ts from ../shared/kafka-protocol/errors.tsv (the spec).
+// Regenerates src/errors/error_codes.ts from ../shared/kafka-protocol/errors.tsv (the spec)
+// plus scripts/errors_supplement.tsv (codes of newer Kafka releases missing from it; a code in
+// both takes the supplement's row). Then run `deno fmt src/errors/error_codes.ts`.
 // Usage: deno run -A scripts/gen_error_codes.ts [path/to/errors.tsv]
 import { readFileSync, writeFileSync } from "node:fs";
+import process from "node:process";
 
 const source = process.argv[2] ??
   new URL("../../shared/kafka-protocol/errors.tsv", import.meta.url).pathname;
-const rows = readFileSync(source, "utf8").trim().split("\n").slice(1).map((line) =>
-  line.split("\t")
-);
+const supplement = new URL("./errors_supplement.tsv", import.meta.url).pathname;
+
+/** The data rows of a TSV with one header line; lines starting with # are comments. */
+function readRows(path: string): string[][] {
+  return readFileSync(path, "utf8").trim().split("\n").filter((line) => !line.startsWith("#"))
+    .slice(1).map((line) => line.split("\t"));
+}
+
+const byCode = new Map<number, string[]>();
+for (const row of [...readRows(source), ...readRows(supplement)]) byCode.set(Number(row[0]), row);
+const rows = [...byCode.entries()].sort(([a], [b]) => a - b).map(([, row]) => row);
 const entries = rows
   .filter(([code]) => code !== "0")
   .map(([code, name, retriable, _exception, message]) =>

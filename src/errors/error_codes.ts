@@ -340,6 +340,12 @@ const TABLE: ReadonlyArray<readonly [number, string, boolean, string]> = [
     "Request principal deserialization failed during forwarding. This indicates an internal error on the broker cluster security setup.",
   ],
   [98, "SNAPSHOT_NOT_FOUND", false, "Requested snapshot was not found."],
+  [
+    99,
+    "POSITION_OUT_OF_RANGE",
+    false,
+    "Requested position is not greater than or equal to zero, and less than the size of the snapshot.",
+  ],
   [100, "UNKNOWN_TOPIC_ID", true, "This server does not host this topic ID."],
   [101, "DUPLICATE_BROKER_REGISTRATION", false, "This broker ID is already in use."],
   [102, "BROKER_ID_NOT_REGISTERED", false, "The given broker ID was not registered."],
@@ -449,6 +455,29 @@ const TABLE: ReadonlyArray<readonly [number, string, boolean, string]> = [
   [126, "DUPLICATE_VOTER", false, "The voter is already part of the set of voters."],
   [127, "VOTER_NOT_FOUND", false, "The voter is not part of the set of voters."],
   [128, "INVALID_REGULAR_EXPRESSION", false, "The regular expression is not valid."],
+  [
+    129,
+    "REBOOTSTRAP_REQUIRED",
+    false,
+    "Client metadata is stale. The client should rebootstrap to obtain new metadata.",
+  ],
+  [130, "STREAMS_INVALID_TOPOLOGY", false, "The supplied topology is invalid."],
+  [131, "STREAMS_INVALID_TOPOLOGY_EPOCH", false, "The supplied topology epoch is invalid."],
+  [132, "STREAMS_TOPOLOGY_FENCED", false, "The supplied topology epoch is outdated."],
+  [133, "SHARE_SESSION_LIMIT_REACHED", true, "The limit of share sessions has been reached."],
+  [
+    134,
+    "GROUP_DELETION_FAILED",
+    false,
+    "DeleteGroups could not complete; see the error message on the per-group result for details.",
+  ],
+  [
+    135,
+    "STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED",
+    false,
+    "The broker could not process the topology description update; see the error message for details.",
+  ],
+  [136, "CONTROLLER_ID_NOT_REGISTERED", false, "The given controller ID was not registered."],
 ];
 
 const BY_CODE = new Map<number, ErrorCodeInfo>(

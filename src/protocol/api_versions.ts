@@ -27,6 +27,16 @@ export interface ApiVersionRange {
   maxVersion: number;
 }
 
+/** A feature the broker supports (KIP-584), e.g. "transaction.version" 0..2. */
+export interface SupportedFeature {
+  /** The feature's name. */
+  name: string;
+  /** The lowest level the broker supports (brokers answering v3 omit features whose min is 0). */
+  minVersion: number;
+  /** The highest level the broker supports. */
+  maxVersion: number;
+}
+
 /** ApiVersions response. */
 export interface ApiVersionsResponse {
   /** 0, or e.g. 35 (UNSUPPORTED_VERSION) with the ranges the broker speaks. */
@@ -35,6 +45,22 @@ export interface ApiVersionsResponse {
   apiKeys: ApiVersionRange[];
   /** v1+, else 0. */
   throttleTimeMs: number;
+  /** v3+ (tagged field 0): the features the broker supports; else []. */
+  supportedFeatures: SupportedFeature[];
+  /**
+   * v3+ (tagged field 1): the epoch of `finalizedFeatures`, growing with every change; -1n
+   * when unknown (and always before v3). Brokers may lag: keep the answer with the highest
+   * epoch, as Java's client does.
+   */
+  finalizedFeaturesEpoch: bigint;
+  /**
+   * v3+ (tagged field 2): the cluster-wide finalized features, name → max version level,
+   * e.g. "transaction.version" → 2 when transactions v2 (KIP-890) are on. A feature finalized
+   * at level 0 is absent (read an absent feature as level 0). Empty before v3.
+   */
+  finalizedFeatures: Map<string, number>;
+  /** v3+ (tagged field 3): set by a KRaft controller ready for ZooKeeper migration; else false. */
+  zkMigrationReady: boolean;
 }
 
 /*
@@ -56,9 +82,16 @@ function encodeRequest(writer: Writer, version: number, request: ApiVersionsRequ
  *     [api_keys] (compact v3+)
  *         api_key:INT16 min_version:INT16 max_version:INT16 TAG_BUFFER (v3+)
  *     throttle_time_ms:INT32 (v1+)
- *     TAG_BUFFER (v3+; tags 0 supported_features, 1 finalized_features_epoch,
- *                 2 finalized_features, 3 zk_migration_ready: all skipped)
- * The response header is always v0, even for v3 (see decodeResponseFrame).
+ *     TAG_BUFFER (v3+) =>
+ *         tag 0: [supported_features] (compact)
+ *             name:COMPACT_STRING min_version:INT16 max_version:INT16 TAG_BUFFER
+ *         tag 1: finalized_features_epoch:INT64 (default -1)
+ *         tag 2: [finalized_features] (compact)
+ *             name:COMPACT_STRING max_version_level:INT16 min_version_level:INT16 TAG_BUFFER
+ *         tag 3: zk_migration_ready:BOOLEAN (default false)
+ * The response header is always v0, even for v3 (see decodeResponseFrame). Each tagged field
+ * is read from its own bytes, so a field longer than its content (a newer broker) is fine and
+ * one shorter than its content is a ProtocolError. Unknown tags are skipped.
  *
  * UNSUPPORTED_VERSION fallback: a broker that does not speak the requested version answers
  * error 35 with a *v0* body (KIP-511: Kafka >= 2.4 lists at least its ApiVersions range).
@@ -74,12 +107,58 @@ function decodeResponse(reader: Reader, version: number): ApiVersionsResponse {
   if (errorCode === 35 && version > 0) {
     const rest = reader.subarray(reader.remaining);
     const apiKeys = tryBody(rest, 0) ?? tryBody(rest, version) ?? [];
-    return { errorCode, apiKeys, throttleTimeMs: 0 };
+    return { errorCode, apiKeys, throttleTimeMs: 0, ...noFeatures() };
   }
   const apiKeys = readApiKeys(reader, version);
   const throttleTimeMs = version >= 1 ? reader.int32() : 0; // v1+
-  if (version >= 3) reader.readTaggedFields(); // v3+
-  return { errorCode, apiKeys, throttleTimeMs };
+  const response: ApiVersionsResponse = { errorCode, apiKeys, throttleTimeMs, ...noFeatures() };
+  if (version >= 3) { // v3+
+    const tags = reader.readTaggedFields();
+    const supported = tags.get(0);
+    if (supported !== undefined) {
+      const tag = new Reader(supported);
+      const count = tag.arrayLength(true, 6);
+      for (let i = 0; i < count; i++) {
+        const name = tag.compactString();
+        const minVersion = tag.int16();
+        const maxVersion = tag.int16();
+        tag.readTaggedFields();
+        response.supportedFeatures.push({ name, minVersion, maxVersion });
+      }
+    }
+    const epoch = tags.get(1);
+    if (epoch !== undefined) response.finalizedFeaturesEpoch = new Reader(epoch).int64();
+    const finalized = tags.get(2);
+    if (finalized !== undefined) {
+      const tag = new Reader(finalized);
+      const count = tag.arrayLength(true, 6);
+      for (let i = 0; i < count; i++) {
+        const name = tag.compactString();
+        const maxVersionLevel = tag.int16();
+        tag.int16(); // min_version_level: Kafka writes the max level here too
+        tag.readTaggedFields();
+        response.finalizedFeatures.set(name, maxVersionLevel);
+      }
+    }
+    const zkMigrationReady = tags.get(3);
+    if (zkMigrationReady !== undefined) {
+      response.zkMigrationReady = new Reader(zkMigrationReady).boolean();
+    }
+  }
+  return response;
+}
+
+/** The feature fields' defaults (absent tags, versions before v3). */
+function noFeatures(): Pick<
+  ApiVersionsResponse,
+  "supportedFeatures" | "finalizedFeaturesEpoch" | "finalizedFeatures" | "zkMigrationReady"
+> {
+  return {
+    supportedFeatures: [],
+    finalizedFeaturesEpoch: -1n,
+    finalizedFeatures: new Map(),
+    zkMigrationReady: false,
+  };
 }
 
 function readApiKeys(reader: Reader, version: number): ApiVersionRange[] {
@@ -110,8 +189,11 @@ function tryBody(rest: Uint8Array, version: number): ApiVersionRange[] | undefin
 }
 
 /**
- * ApiVersions v0–v3: which versions of each API the broker speaks. Sent first on every
- * connection; v3 uses request header v2, but every version answers with response header v0.
+ * ApiVersions v0–v3: which versions of each API the broker speaks and (v3) the cluster's
+ * finalized features, e.g. `transaction.version`. Sent first on every connection; v3 uses
+ * request header v2, but every version answers with response header v0. (v4 only lets
+ * brokers list supported features whose minimum is 0; v5 adds cluster/node id checks,
+ * KIP-1242. Neither changes what a producer reads.)
  *
  * @example Decode a v0 answer to a v3 request (UNSUPPORTED_VERSION)
  * ```ts

@@ -19,6 +19,18 @@ export interface InitProducerIdRequest {
    * @default -1
    */
   producerEpoch?: number;
+  /**
+   * v6+: enable two-phase commit for this transactional id (KIP-939); needs
+   * `transaction.two.phase.commit.enable` on the broker. Must be false before v6.
+   * @default false
+   */
+  enable2Pc?: boolean;
+  /**
+   * v6+: keep the prepared transaction instead of aborting it (KIP-939 recovery); needs
+   * `enable2Pc`. Must be false before v6.
+   * @default false
+   */
+  keepPreparedTxn?: boolean;
 }
 
 /** InitProducerId response. */
@@ -31,15 +43,22 @@ export interface InitProducerIdResponse {
   producerId: bigint;
   /** Its epoch. */
   producerEpoch: number;
+  /** v6+: with `keepPreparedTxn`, the producer id of the kept transaction; else -1n. */
+  ongoingTxnProducerId: bigint;
+  /** v6+: with `keepPreparedTxn`, the epoch of the kept transaction; else -1. */
+  ongoingTxnProducerEpoch: number;
 }
 
 /*
- * InitProducerId Request (Version: 0-4) =>
+ * InitProducerId Request (Version: 0-6) =>
  *     transactional_id:NULLABLE_STRING (compact v2+)
  *     transaction_timeout_ms:INT32
  *     producer_id:INT64 (v3+)
  *     producer_epoch:INT16 (v3+)
+ *     enable_2pc:BOOLEAN (v6+)
+ *     keep_prepared_txn:BOOLEAN (v6+)
  *     TAG_BUFFER (v2+)
+ * v4 may answer PRODUCER_FENCED, v5 TRANSACTION_ABORTABLE (KIP-890); their layout is v3's.
  */
 function encodeRequest(writer: Writer, version: number, request: InitProducerIdRequest): void {
   const flexible = version >= 2;
@@ -49,12 +68,25 @@ function encodeRequest(writer: Writer, version: number, request: InitProducerIdR
     writer.int64(request.producerId ?? -1n);
     writer.int16(request.producerEpoch ?? -1);
   }
+  const enable2Pc = request.enable2Pc ?? false;
+  const keepPreparedTxn = request.keepPreparedTxn ?? false;
+  if (version >= 6) { // v6+
+    writer.boolean(enable2Pc).boolean(keepPreparedTxn);
+  } else if (enable2Pc || keepPreparedTxn) {
+    // Dropping them would silently abort a prepared transaction the caller meant to keep.
+    throw new RangeError(
+      `Cannot encode InitProducerId v${version} with enable2Pc or keepPreparedTxn: ` +
+        "two-phase commit (KIP-939) needs v6+",
+    );
+  }
   if (flexible) writer.emptyTaggedFields(); // v2+
 }
 
 /*
- * InitProducerId Response (Version: 0-4) =>
+ * InitProducerId Response (Version: 0-6) =>
  *     throttle_time_ms:INT32 error_code:INT16 producer_id:INT64 producer_epoch:INT16
+ *     ongoing_txn_producer_id:INT64 (v6+)
+ *     ongoing_txn_producer_epoch:INT16 (v6+)
  *     TAG_BUFFER (v2+)
  */
 function decodeResponse(reader: Reader, version: number): InitProducerIdResponse {
@@ -62,13 +94,26 @@ function decodeResponse(reader: Reader, version: number): InitProducerIdResponse
   const errorCode = reader.int16();
   const producerId = reader.int64();
   const producerEpoch = reader.int16();
+  const ongoingTxnProducerId = version >= 6 ? reader.int64() : -1n; // v6+
+  const ongoingTxnProducerEpoch = version >= 6 ? reader.int16() : -1; // v6+
   if (version >= 2) reader.readTaggedFields(); // v2+
-  return { throttleTimeMs, errorCode, producerId, producerEpoch };
+  return {
+    throttleTimeMs,
+    errorCode,
+    producerId,
+    producerEpoch,
+    ongoingTxnProducerId,
+    ongoingTxnProducerEpoch,
+  };
 }
 
 /**
- * InitProducerId v0–v4: obtains an idempotent producer id, or (v3+) bumps the epoch of the
- * current one. Flexible from v2.
+ * InitProducerId v0–v5: obtains a producer id for an idempotent or (with a transactional id)
+ * transactional producer, fencing older instances with the same transactional id, or (v3+)
+ * bumps the epoch of the current one. Flexible from v2. The functions also encode and decode
+ * v6 (KIP-939 two-phase commit), but `maxVersion` stays 5: Kafka 4.4 marks v6 unstable
+ * (`latestVersionUnstable`), so brokers advertise it only with `unstable.api.versions.enable`
+ * and its layout may still change; Java's client does not send it either.
  *
  * @example Encode a v3 epoch bump
  * ```ts
@@ -89,7 +134,7 @@ export const InitProducerIdApi: ApiDescriptor<InitProducerIdRequest, InitProduce
   apiKey: ApiKey.InitProducerId,
   name: "InitProducerId",
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   flexibleFrom: 2,
   encodeRequest,
   decodeResponse,

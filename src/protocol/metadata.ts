@@ -95,13 +95,18 @@ export interface MetadataResponse {
   topics: MetadataTopic[];
   /** v8–v10, else -2147483648 (not requested). */
   clusterAuthorizedOperations: number;
+  /**
+   * v13+: a top-level error, e.g. REBOOTSTRAP_REQUIRED (129, KIP-1102: the client's metadata
+   * is stale, bootstrap again); 0 before v13.
+   */
+  errorCode: number;
 }
 
 const ZERO_UUID = new Uint8Array(16);
 const NO_OPERATIONS = -2147483648;
 
 /*
- * Metadata Request (Version: 1-12) =>
+ * Metadata Request (Version: 1-13) =>
  *     [topics] (nullable; compact v9+)
  *         topic_id:UUID (v10+)
  *         name:STRING (nullable v10+; compact v9+)
@@ -141,7 +146,7 @@ function encodeRequest(writer: Writer, version: number, request: MetadataRequest
 }
 
 /*
- * Metadata Response (Version: 1-12) =>
+ * Metadata Response (Version: 1-13) =>
  *     throttle_time_ms:INT32 (v3+)
  *     [brokers] (compact v9+)
  *         node_id:INT32 host:STRING port:INT32 rack:NULLABLE_STRING TAG_BUFFER (v9+)
@@ -161,8 +166,10 @@ function encodeRequest(writer: Writer, version: number, request: MetadataRequest
  *         topic_authorized_operations:INT32 (v8+)
  *         TAG_BUFFER (v9+)
  *     cluster_authorized_operations:INT32 (v8-v10)
+ *     error_code:INT16 (v13+)
  *     TAG_BUFFER (v9+)
- * Strings are compact from v9. Null arrays in the response read as empty.
+ * Strings are compact from v9. Null arrays in the response read as empty. The request of v13
+ * is v12's; topic ids come with every topic from v10 (the zero UUID when the broker has none).
  */
 function decodeResponse(reader: Reader, version: number): MetadataResponse {
   const flexible = version >= 9;
@@ -216,12 +223,22 @@ function decodeResponse(reader: Reader, version: number): MetadataResponse {
   const clusterAuthorizedOperations = version >= 8 && version <= 10 // v8-v10
     ? reader.int32()
     : NO_OPERATIONS;
+  const errorCode = version >= 13 ? reader.int16() : 0; // v13+
   if (flexible) reader.readTaggedFields(); // v9+
-  return { throttleTimeMs, brokers, clusterId, controllerId, topics, clusterAuthorizedOperations };
+  return {
+    throttleTimeMs,
+    brokers,
+    clusterId,
+    controllerId,
+    topics,
+    clusterAuthorizedOperations,
+    errorCode,
+  };
 }
 
 /**
- * Metadata v1–v12: brokers, topics, partitions and their leaders. Flexible from v9.
+ * Metadata v1–v13: brokers, topics (with their ids from v10), partitions and their leaders.
+ * Flexible from v9; v13 adds a top-level error code (REBOOTSTRAP_REQUIRED).
  *
  * @example Encode a v1 request for one topic
  * ```ts
@@ -237,7 +254,7 @@ export const MetadataApi: ApiDescriptor<MetadataRequest, MetadataResponse> = {
   apiKey: ApiKey.Metadata,
   name: "Metadata",
   minVersion: 1,
-  maxVersion: 12,
+  maxVersion: 13,
   flexibleFrom: 9,
   encodeRequest,
   decodeResponse,

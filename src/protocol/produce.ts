@@ -1,6 +1,7 @@
 import type { ApiDescriptor } from "./api.ts";
 import { ApiKey } from "./api_keys.ts";
 import { Reader } from "./reader.ts";
+import { isZeroUuid } from "./uuid.ts";
 import type { Writer } from "./writer.ts";
 
 /** One partition's records in a Produce request. */
@@ -13,8 +14,13 @@ export interface ProducePartitionData {
 
 /** One topic's partitions in a Produce request. */
 export interface ProduceTopicData {
-  /** The topic name. */
+  /** The topic name (sent up to v12). */
   name: string;
+  /**
+   * v13+: the topic id (16 bytes, from Metadata v10+), sent instead of the name; required
+   * for v13, ignored before.
+   */
+  topicId?: Uint8Array;
   /** Its partitions. */
   partitionData: ProducePartitionData[];
 }
@@ -61,8 +67,13 @@ export interface ProducePartitionResponse {
 
 /** One topic's answers. */
 export interface ProduceTopicResponse {
-  /** The topic name. */
-  name: string;
+  /** The topic name up to v12; null from v13 (the topic is named by `topicId`). */
+  name: string | null;
+  /**
+   * v13+: the topic id (16 bytes); absent before (optional so that code building responses
+   * for older versions, e.g. test fakes, need not mention it).
+   */
+  topicId?: Uint8Array;
   /** Its partitions. */
   partitionResponses: ProducePartitionResponse[];
 }
@@ -90,20 +101,24 @@ export interface ProduceResponse {
 }
 
 /*
- * Produce Request (Version: 3-11) =>
+ * Produce Request (Version: 3-13) =>
  *     transactional_id:NULLABLE_STRING
  *     acks:INT16
  *     timeout_ms:INT32
  *     [topic_data]
- *         name:STRING
+ *         name:STRING (v0-v12)
+ *         topic_id:UUID (v13+)
  *         [partition_data]
  *             index:INT32
  *             records:RECORDS (NULLABLE_BYTES)
  *             TAG_BUFFER (v9+)
  *         TAG_BUFFER (v9+)
  *     TAG_BUFFER (v9+)
- * Strings, bytes and arrays are compact from v9. v3-v8 and v9-v11 are byte-identical among
- * themselves (later versions only change broker behaviour and the response).
+ * Strings, bytes and arrays are compact from v9. v3-v8 and v9-v12 are byte-identical among
+ * themselves: later versions change broker behaviour and the response. v11 may answer
+ * TRANSACTION_ABORTABLE; v12 (KIP-890 part 2) lets a transactional Produce add its partitions
+ * to the transaction, so with transactions v1 a producer in a transaction must stay <= v11;
+ * v13 (KIP-516) names topics by id and may answer UNKNOWN_TOPIC_ID.
  */
 function encodeRequest(writer: Writer, version: number, request: ProduceRequest): void {
   const flexible = version >= 9;
@@ -113,7 +128,17 @@ function encodeRequest(writer: Writer, version: number, request: ProduceRequest)
   writer.arrayLength(topics.length, flexible);
   for (let i = 0; i < topics.length; i++) {
     const topic = topics[i]!;
-    writer.stringOf(topic.name, flexible);
+    if (version >= 13) { // v13+
+      if (topic.topicId === undefined || isZeroUuid(topic.topicId)) {
+        throw new TypeError(
+          `Cannot encode Produce v${version} for topic "${topic.name}" without its topicId: ` +
+            "v13+ names topics by id (take it from Metadata v10+) or use v12",
+        );
+      }
+      writer.uuid(topic.topicId);
+    } else {
+      writer.stringOf(topic.name, flexible);
+    }
     const partitions = topic.partitionData;
     writer.arrayLength(partitions.length, flexible);
     for (let j = 0; j < partitions.length; j++) {
@@ -129,14 +154,16 @@ function encodeRequest(writer: Writer, version: number, request: ProduceRequest)
 
 /**
  * An upper bound of the body `encodeRequest` writes for any version: strings at 3 bytes per
- * UTF-16 unit, every length prefix at its largest (5 bytes), one tag byte per structure.
+ * UTF-16 unit, every length prefix at its largest (5 bytes), one tag byte per structure; a
+ * topic with an id takes the larger of its name and its 16-byte id (v13).
  */
 function bodySizeBound(request: ProduceRequest): number {
   let size = 5 + 3 * (request.transactionalId?.length ?? 0) + 2 + 4 + 5 + 1;
   const topics = request.topicData;
   for (let i = 0; i < topics.length; i++) {
     const topic = topics[i]!;
-    size += 5 + 3 * topic.name.length + 5 + 1;
+    const nameBound = 5 + 3 * topic.name.length;
+    size += (topic.topicId === undefined ? nameBound : Math.max(nameBound, 16)) + 5 + 1;
     const partitions = topic.partitionData;
     for (let j = 0; j < partitions.length; j++) {
       size += 4 + 5 + (partitions[j]!.records?.length ?? 0) + 1;
@@ -146,9 +173,10 @@ function bodySizeBound(request: ProduceRequest): number {
 }
 
 /*
- * Produce Response (Version: 3-11) =>
+ * Produce Response (Version: 3-13) =>
  *     [responses]
- *         name:STRING
+ *         name:STRING (v0-v12)
+ *         topic_id:UUID (v13+)
  *         [partition_responses]
  *             index:INT32 error_code:INT16 base_offset:INT64 log_append_time_ms:INT64
  *             log_start_offset:INT64 (v5+)
@@ -161,14 +189,17 @@ function bodySizeBound(request: ProduceRequest): number {
  *     throttle_time_ms:INT32
  *     TAG_BUFFER (v9+; tag 0 (v10+) [node_endpoints] =>
  *         node_id:INT32 host:COMPACT_STRING port:INT32 rack:COMPACT_NULLABLE_STRING TAG_BUFFER)
- * Strings and arrays are compact from v9.
+ * Strings and arrays are compact from v9. v12 is v11's layout; v13 has topic ids for names.
  */
 function decodeResponse(reader: Reader, version: number): ProduceResponse {
   const flexible = version >= 9;
   const topicCount = reader.arrayLength(flexible, flexible ? 3 : 6);
   const responses: ProduceTopicResponse[] = [];
   for (let i = 0; i < topicCount; i++) {
-    const name = reader.stringOf(flexible);
+    let name: string | null = null;
+    let topicId: Uint8Array | undefined;
+    if (version >= 13) topicId = reader.uuid(); // v13+
+    else name = reader.stringOf(flexible);
     const partitionCount = reader.arrayLength(flexible, 22);
     const partitionResponses: ProducePartitionResponse[] = [];
     for (let j = 0; j < partitionCount; j++) {
@@ -210,7 +241,9 @@ function decodeResponse(reader: Reader, version: number): ProduceResponse {
       });
     }
     if (flexible) reader.readTaggedFields(); // v9+
-    responses.push({ name, partitionResponses });
+    responses.push(
+      topicId === undefined ? { name, partitionResponses } : { name, topicId, partitionResponses },
+    );
   }
   const throttleTimeMs = reader.int32();
   const nodeEndpoints: ProduceNodeEndpoint[] = [];
@@ -233,7 +266,10 @@ function decodeResponse(reader: Reader, version: number): ProduceResponse {
 }
 
 /**
- * Produce v3–v11 (RecordBatch v2 only; with acks=0 the broker sends no response).
+ * Produce v3–v13 (RecordBatch v2 only; with acks=0 the broker sends no response). v13 (Kafka
+ * 4.1+) names topics by `topicId` in the request and the response; a caller that has no topic
+ * ids must cap the version at 12. A transactional producer on transactions v1 must cap it at
+ * 11 (v12 implies KIP-890's implicit AddPartitionsToTxn).
  *
  * @example Encode a v3 request with one batch
  * ```ts
@@ -254,7 +290,7 @@ export const ProduceApi: ApiDescriptor<ProduceRequest, ProduceResponse> = {
   apiKey: ApiKey.Produce,
   name: "Produce",
   minVersion: 3,
-  maxVersion: 11,
+  maxVersion: 13,
   flexibleFrom: 9,
   encodeRequest,
   decodeResponse,

@@ -8,7 +8,21 @@ import { ProduceApi } from "../../src/protocol/produce.ts";
 import { MetadataApi } from "../../src/protocol/metadata.ts";
 import { ProtocolError } from "../../src/errors/client_errors.ts";
 import { hex } from "./hex.ts";
-import { API_VERSIONS_KEYS, API_VERSIONS_V0_RESPONSE } from "./golden.ts";
+import {
+  API_VERSIONS_KEYS,
+  API_VERSIONS_V0_RESPONSE,
+  API_VERSIONS_V1_RESPONSE,
+  API_VERSIONS_V3_RESPONSE,
+  apiVersionsResponse,
+} from "./golden.ts";
+
+/** The feature fields when a response has none. */
+const NO_FEATURES = {
+  supportedFeatures: [],
+  finalizedFeaturesEpoch: -1n,
+  finalizedFeatures: new Map<string, number>(),
+  zkMigrationReady: false,
+};
 
 function encode(version: number, request = {}): Uint8Array {
   const writer = new Writer(1);
@@ -40,31 +54,54 @@ describe("ApiVersionsApi", () => {
   });
 
   it("ApiVersionsApi.decodeResponse() decodes v0", () => {
-    assert.deepEqual(decode(0, API_VERSIONS_V0_RESPONSE), {
-      errorCode: 0,
-      apiKeys: API_VERSIONS_KEYS,
-      throttleTimeMs: 0,
-    });
+    assert.deepEqual(decode(0, API_VERSIONS_V0_RESPONSE), apiVersionsResponse(0));
   });
 
   it("ApiVersionsApi.decodeResponse() decodes v1 and v2 (throttle_time_ms)", () => {
-    const body = hex`
-      00 00               # error_code
-      00 00 00 02         # [api_keys] 2
-      00 00 00 03 00 0b   # Produce 3..11
-      00 12 00 00 00 04   # ApiVersions 0..4
-      00 00 00 64         # throttle_time_ms 100
-    `;
     for (const v of [1, 2]) {
-      assert.deepEqual(decode(v, body), {
-        errorCode: 0,
-        apiKeys: API_VERSIONS_KEYS,
-        throttleTimeMs: 100,
-      });
+      assert.deepEqual(decode(v, API_VERSIONS_V1_RESPONSE), apiVersionsResponse(v));
     }
   });
 
-  it("ApiVersionsApi.decodeResponse() decodes v3 and skips its tagged fields", () => {
+  it("ApiVersionsApi.decodeResponse() decodes v3's features: supported, finalized and their epoch", () => {
+    const reader = new Reader(API_VERSIONS_V3_RESPONSE);
+    const response = ApiVersionsApi.decodeResponse(reader, 3);
+    assert.deepEqual(response, apiVersionsResponse(3));
+    assert.equal(reader.remaining, 0);
+    assert.equal(response.finalizedFeatures.get("transaction.version"), 2);
+  });
+
+  it("ApiVersionsApi.decodeResponse() reads absent feature tags as their defaults", () => {
+    const body = hex`00 00 01 00 00 00 00 00  # error 0, [api_keys] 0, throttle 0, no tags`;
+    assert.deepEqual(decode(3, body), {
+      errorCode: 0,
+      apiKeys: [],
+      throttleTimeMs: 0,
+      ...NO_FEATURES,
+    });
+  });
+
+  it("ApiVersionsApi.decodeResponse() rejects a feature tag shorter than its content", () => {
+    const head = hex`00 00 01 00 00 00 00`;
+    assert.throws(
+      () => decode(3, hex`${head} 01 01 04 00 00 00 00  # epoch in 4 bytes`),
+      ProtocolError,
+    );
+    assert.throws(
+      () => decode(3, hex`${head} 01 02 03 02 02 61  # finalized feature "a" without levels`),
+      ProtocolError,
+    );
+    assert.throws(
+      () => decode(3, hex`${head} 01 00 01 05  # 4 supported features in 1 byte`),
+      ProtocolError,
+    );
+    assert.throws(
+      () => decode(3, hex`${head} 01 03 00  # zk_migration_ready in 0 bytes`),
+      ProtocolError,
+    );
+  });
+
+  it("ApiVersionsApi.decodeResponse() decodes v3 and skips unknown tagged fields", () => {
     // Tag 0 is built from its entry so its size prefix is right.
     const feature = hex`
       0e 6d 65 74 61 64 61 74 61 2e 76 65 72 73   # name "metadata.vers" (13 + 1)
@@ -94,6 +131,10 @@ describe("ApiVersionsApi", () => {
       errorCode: 0,
       apiKeys: API_VERSIONS_KEYS,
       throttleTimeMs: 7,
+      ...NO_FEATURES,
+      supportedFeatures: [{ name: "metadata.vers", minVersion: 1, maxVersion: 20 }],
+      finalizedFeaturesEpoch: 42n,
+      zkMigrationReady: true,
     });
     assert.equal(reader.remaining, 0, "the whole body is consumed");
   });
@@ -109,6 +150,7 @@ describe("ApiVersionsApi", () => {
         errorCode: 35,
         apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 2 }],
         throttleTimeMs: 0,
+        ...NO_FEATURES,
       }, `v${v}`);
     }
   });
@@ -125,16 +167,24 @@ describe("ApiVersionsApi", () => {
     // librdkafka 2.8's mock answers a v3 request with a one-byte count (not n+1) before
     // v0-style entries, then a throttle time: neither layout consumes it exactly.
     const body = hex`00 23  01  00 12 00 00 00 02  00 00 00 00`;
-    assert.deepEqual(decode(3, body), { errorCode: 35, apiKeys: [], throttleTimeMs: 0 });
+    assert.deepEqual(decode(3, body), {
+      errorCode: 35,
+      apiKeys: [],
+      throttleTimeMs: 0,
+      ...NO_FEATURES,
+    });
   });
 
   it("ApiVersionsApi.decodeResponse() throws ProtocolError on every truncation", () => {
     for (let cut = 0; cut < API_VERSIONS_V0_RESPONSE.length; cut++) {
       assert.throws(() => decode(0, API_VERSIONS_V0_RESPONSE.subarray(0, cut)), ProtocolError);
     }
-    const v3 = hex`00 00 02 00 12 00 00 00 04 00 00 00 00 00 00`;
-    for (let cut = 0; cut < v3.length; cut++) {
-      assert.throws(() => decode(3, v3.subarray(0, cut)), ProtocolError, `cut ${cut}`);
+    for (
+      const [v, body] of [[1, API_VERSIONS_V1_RESPONSE], [3, API_VERSIONS_V3_RESPONSE]] as const
+    ) {
+      for (let cut = 0; cut < body.length; cut++) {
+        assert.throws(() => decode(v, body.subarray(0, cut)), ProtocolError, `v${v} cut ${cut}`);
+      }
     }
     assert.throws(() => decode(0, hex`00 00 7f ff ff ff`), ProtocolError, "huge array");
   });
@@ -143,9 +193,10 @@ describe("ApiVersionsApi", () => {
 describe("pickVersion()", () => {
   it("pickVersion() picks the highest common version or undefined", () => {
     assert.equal(pickVersion(ProduceApi, { minVersion: 0, maxVersion: 10 }), 10); // librdkafka 2.8
-    assert.equal(pickVersion(ProduceApi, { minVersion: 3, maxVersion: 12 }), 11); // Kafka 4.x
+    assert.equal(pickVersion(ProduceApi, { minVersion: 3, maxVersion: 12 }), 12); // Kafka 4.0
+    assert.equal(pickVersion(ProduceApi, { minVersion: 0, maxVersion: 13 }), 13); // Kafka 4.1+
     assert.equal(pickVersion(ProduceApi, { minVersion: 0, maxVersion: 2 }), undefined);
-    assert.equal(pickVersion(ProduceApi, { minVersion: 12, maxVersion: 13 }), undefined);
+    assert.equal(pickVersion(ProduceApi, { minVersion: 14, maxVersion: 15 }), undefined);
     assert.equal(pickVersion(MetadataApi, { minVersion: 0, maxVersion: 0 }), undefined);
     assert.equal(pickVersion(ApiVersionsApi, { minVersion: 0, maxVersion: 2 }), 2);
     assert.equal(pickVersion(MetadataApi, undefined), undefined);

@@ -1,6 +1,9 @@
 // Golden bytes per API version, derived by hand from the message schemas in
-// shared/kafka-protocol/messages (each byte run is commented with its field). Shared by the
-// per-API tests and the KafkaJS cross-check, which decodes the same bytes independently.
+// shared/kafka-protocol/messages and, for versions newer than that snapshot (Produce v13,
+// Metadata v13, InitProducerId v5-v6), Kafka 4.4's (each byte run is commented with its
+// field). Shared by the per-API tests and the KafkaJS and Java cross-checks, which encode or
+// decode the same values independently.
+import type { ApiVersionsResponse } from "../../src/protocol/api_versions.ts";
 import type { MetadataRequest, MetadataResponse } from "../../src/protocol/metadata.ts";
 import type { ProduceRequest, ProduceResponse } from "../../src/protocol/produce.ts";
 import { hex } from "./hex.ts";
@@ -19,6 +22,59 @@ export const API_VERSIONS_V0_RESPONSE = hex`
   00 00 00 03 00 0b   # Produce 3..11
   00 12 00 00 00 04   # ApiVersions 0..4
 `;
+
+/** v1 and v2 add throttle_time_ms. */
+export const API_VERSIONS_V1_RESPONSE = hex`
+  ${API_VERSIONS_V0_RESPONSE}
+  00 00 00 64         # throttle_time_ms 100 (v1+)
+`;
+
+/**
+ * v3 body with every tagged field: features as a Kafka 4.x broker with transactions v2
+ * reports them (SupportedFeatures omits features whose minimum is 0 at v3).
+ */
+export const API_VERSIONS_V3_RESPONSE = hex`
+  00 00               # error_code 0
+  03                  # [api_keys] compact: 2 + 1
+  00 00 00 03 00 0b   #   Produce 3..11
+  00                  #   TAG_BUFFER
+  00 12 00 00 00 04   #   ApiVersions 0..4
+  00                  #   TAG_BUFFER
+  00 00 00 07         # throttle_time_ms 7
+  04                  # TAG_BUFFER: 4 fields
+  00 17               #   tag 0 supported_features, 23 bytes:
+  02                  #     [supported_features] compact: 1 + 1
+  11 6d 65 74 61 64 61 74 61 2e 76 65 72 73 69 6f 6e   # name "metadata.version" (16 + 1)
+  00 07 00 1b         #       min_version 7, max_version 27
+  00                  #       TAG_BUFFER
+  01 08               #   tag 1 finalized_features_epoch, 8 bytes:
+  00 00 00 00 00 00 00 2a   # 42
+  02 30               #   tag 2 finalized_features, 48 bytes:
+  03                  #     [finalized_features] compact: 2 + 1
+  11 6d 65 74 61 64 61 74 61 2e 76 65 72 73 69 6f 6e   # name "metadata.version"
+  00 1b 00 1b         #       max_version_level 27, min_version_level 27
+  00                  #       TAG_BUFFER
+  14 74 72 61 6e 73 61 63 74 69 6f 6e 2e 76 65 72 73 69 6f 6e   # "transaction.version" (19 + 1)
+  00 02 00 02         #       max_version_level 2, min_version_level 2
+  00                  #       TAG_BUFFER
+  03 01               #   tag 3 zk_migration_ready, 1 byte:
+  01                  #     true
+`;
+
+/** What API_VERSIONS_V{0,1,3}_RESPONSE decode to at version v. */
+export function apiVersionsResponse(v: number): ApiVersionsResponse {
+  return {
+    errorCode: 0,
+    apiKeys: API_VERSIONS_KEYS,
+    throttleTimeMs: v >= 3 ? 7 : v >= 1 ? 100 : 0,
+    supportedFeatures: v >= 3 ? [{ name: "metadata.version", minVersion: 7, maxVersion: 27 }] : [],
+    finalizedFeaturesEpoch: v >= 3 ? 42n : -1n,
+    finalizedFeatures: new Map(
+      v >= 3 ? [["metadata.version", 27], ["transaction.version", 2]] : [],
+    ),
+    zkMigrationReady: v >= 3,
+  };
+}
 
 // Metadata
 
@@ -73,7 +129,7 @@ export const METADATA_REQUESTS: Record<number, Uint8Array> = {
 };
 for (const v of [2, 3]) METADATA_REQUESTS[v] = METADATA_REQUESTS[1]!;
 for (const v of [5, 6, 7]) METADATA_REQUESTS[v] = METADATA_REQUESTS[4]!;
-METADATA_REQUESTS[12] = METADATA_REQUESTS[11]!;
+METADATA_REQUESTS[12] = METADATA_REQUESTS[13] = METADATA_REQUESTS[11]!;
 
 // Response fragments. The response describes brokers 1 (h1:9092 rack "r") and 2 (h2:9093, no
 // rack), cluster "c", controller 2, topic "ab" with partition 0 led by 1 (epoch 5), replicas
@@ -180,6 +236,17 @@ export const METADATA_RESPONSES: Record<number, Uint8Array> = {
     00 00 00 0f 00            #   topic_authorized_operations, TAG_BUFFER
     00                        # TAG_BUFFER (no cluster_authorized_operations from v11)
   `,
+  13: hex`
+    00 00 00 64 ${METADATA_BROKERS_COMPACT} 02 63 00 00 00 02   # throttle, brokers, cluster, controller
+    02 00 00 03 61 62         # [topics] 1: error 0, name "ab"
+    11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00   # topic_id
+    00                        #   is_internal false
+    02 00 00 00 00 00 00 00 00 00 01 00 00 00 05   # [partitions] 1: error, index, leader, epoch
+    03 00 00 00 01 00 00 00 02 02 00 00 00 01 02 00 00 00 02 00   # replicas, isr, offline, tags
+    00 00 00 0f 00            #   topic_authorized_operations, TAG_BUFFER
+    00 00                     # error_code 0 (v13+)
+    00                        # TAG_BUFFER
+  `,
 };
 METADATA_RESPONSES[4] = METADATA_RESPONSES[3]!;
 METADATA_RESPONSES[6] = METADATA_RESPONSES[5]!;
@@ -211,11 +278,16 @@ export function metadataResponse(v: number): MetadataResponse {
       topicAuthorizedOperations: v >= 8 ? 0x0f : -2147483648,
     }],
     clusterAuthorizedOperations: v >= 8 && v <= 10 ? 0x1f : -2147483648,
+    errorCode: 0,
   };
 }
 
 // Produce
 
+/** The id of topic "u" (topic "t" has TOPIC_ID). */
+export const TOPIC_ID_U = hex`a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af`;
+
+/** Names are sent up to v12, ids from v13. */
 export const PRODUCE_REQUEST: ProduceRequest = {
   transactionalId: null,
   acks: -1,
@@ -223,9 +295,10 @@ export const PRODUCE_REQUEST: ProduceRequest = {
   topicData: [
     {
       name: "t",
+      topicId: TOPIC_ID,
       partitionData: [{ index: 0, records: hex`01 02 03` }, { index: 1, records: null }],
     },
-    { name: "u", partitionData: [{ index: 2, records: hex`04` }] },
+    { name: "u", topicId: TOPIC_ID_U, partitionData: [{ index: 2, records: hex`04` }] },
   ],
 };
 
@@ -246,7 +319,7 @@ export const PRODUCE_REQUEST_CLASSIC = hex`
   00 00 00 02 00 00 00 01 04   # index 2, records: 1 byte
 `;
 
-/** v9-v11 share one (flexible) layout. */
+/** v9-v12 share one (flexible) layout. */
 export const PRODUCE_REQUEST_FLEXIBLE = hex`
   00                     # transactional_id compact null
   ff ff                  # acks -1
@@ -260,6 +333,24 @@ export const PRODUCE_REQUEST_FLEXIBLE = hex`
   00 00 00 01 00 00      #     index 1, records null, TAG_BUFFER
   00                     #   TAG_BUFFER
   02 75 02               #   name "u", [partition_data] 1 + 1
+  00 00 00 02 02 04 00   #     index 2, records 1 + 1 bytes, TAG_BUFFER
+  00                     #   TAG_BUFFER
+  00                     # TAG_BUFFER
+`;
+
+/** v13: topic ids instead of names. */
+export const PRODUCE_REQUEST_V13 = hex`
+  00                     # transactional_id compact null
+  ff ff                  # acks -1
+  00 00 75 30            # timeout_ms 30000
+  03                     # [topic_data] compact 2 + 1
+  11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00   # topic_id of "t" (v13+)
+  03                     #   [partition_data] 2 + 1
+  00 00 00 00 04 01 02 03 00   # index 0, records 3 + 1 bytes, TAG_BUFFER
+  00 00 00 01 00 00      #     index 1, records null, TAG_BUFFER
+  00                     #   TAG_BUFFER
+  a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af   # topic_id of "u"
+  02                     #   [partition_data] 1 + 1
   00 00 00 02 02 04 00   #     index 2, records 1 + 1 bytes, TAG_BUFFER
   00                     #   TAG_BUFFER
   00                     # TAG_BUFFER
@@ -333,14 +424,29 @@ export const PRODUCE_RESPONSES: Record<number, Uint8Array> = {
     00 00 00 02 03 68 32 00 00 23 85 02 72 00   # node 2 "h2" 9093 rack "r", TAG_BUFFER
   `,
 };
+PRODUCE_RESPONSES[13] = hex`
+  02                     # [responses] compact 1
+  11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00   # topic_id of "t" (v13+, no name)
+  03                     #   [partition_responses] 2 + 1
+  00 00 00 00 00 00 00 00 00 00 00 00 00 2a ${FF8}   # index 0, error 0, base 42, append -1
+  00 00 00 00 00 00 00 07 01 00 00   # log_start 7, no record errors, null message, TAG_BUFFER
+  00 00 00 01 00 57 ${FF8} ${FF8} ${FF8}   # index 1, error 87, base, append, log_start -1
+  03 00 00 00 03 04 62 61 64 00 00 00 00 04 00 00   # [record_errors] "bad"@3, null@4
+  05 6f 6f 70 73         #     error_message "oops"
+  01 00 09 00 00 00 02 00 00 00 07 00   # TAG_BUFFER: tag 0 current_leader 2, epoch 7
+  00                     #   TAG_BUFFER
+  00 00 00 0a            # throttle_time_ms 10
+  01 00 0f 02            # TAG_BUFFER: tag 0 node_endpoints (15 bytes), compact 1
+  00 00 00 02 03 68 32 00 00 23 85 02 72 00   # node 2 "h2" 9093 rack "r", TAG_BUFFER
+`;
 PRODUCE_RESPONSES[4] = PRODUCE_RESPONSES[3]!;
 PRODUCE_RESPONSES[6] = PRODUCE_RESPONSES[7] = PRODUCE_RESPONSES[5]!;
-PRODUCE_RESPONSES[11] = PRODUCE_RESPONSES[10]!;
+PRODUCE_RESPONSES[11] = PRODUCE_RESPONSES[12] = PRODUCE_RESPONSES[10]!;
 
 export function produceResponse(v: number): ProduceResponse {
   return {
     responses: [{
-      name: "t",
+      ...(v >= 13 ? { name: null, topicId: TOPIC_ID } : { name: "t" }),
       partitionResponses: [
         {
           index: 0,

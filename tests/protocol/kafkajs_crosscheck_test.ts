@@ -2,8 +2,10 @@
 // request encoders must produce our bytes, its response decoders must read our golden
 // response bytes to the same values, and its RecordBatch v2 encoder/decoder and CRC-32C must
 // agree with ours, for every version KafkaJS has (Produce v3-v7, Metadata v1-v6,
-// ApiVersions v0-v2, InitProducerId v0-v1). KafkaJS is CommonJS: createRequire loads it on
-// Deno, Bun and Node alike.
+// ApiVersions v0-v2, InitProducerId v0-v1, SaslHandshake v0-v1, SaslAuthenticate v0-v1,
+// FindCoordinator v0-v2, AddPartitionsToTxn v0-v1, AddOffsetsToTxn v0-v1, EndTxn v0-v1,
+// TxnOffsetCommit v0-v1). KafkaJS is CommonJS: createRequire loads it on Deno, Bun and Node
+// alike.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -15,6 +17,13 @@ import { ApiVersionsApi } from "../../src/protocol/api_versions.ts";
 import { MetadataApi } from "../../src/protocol/metadata.ts";
 import { ProduceApi } from "../../src/protocol/produce.ts";
 import { InitProducerIdApi } from "../../src/protocol/init_producer_id.ts";
+import { SaslHandshakeApi } from "../../src/protocol/sasl_handshake.ts";
+import { SaslAuthenticateApi } from "../../src/protocol/sasl_authenticate.ts";
+import { FindCoordinatorApi } from "../../src/protocol/find_coordinator.ts";
+import { AddPartitionsToTxnApi } from "../../src/protocol/add_partitions_to_txn.ts";
+import { AddOffsetsToTxnApi } from "../../src/protocol/add_offsets_to_txn.ts";
+import { EndTxnApi } from "../../src/protocol/end_txn.ts";
+import { TxnOffsetCommitApi } from "../../src/protocol/txn_offset_commit.ts";
 import { crc32c } from "../../src/protocol/crc32c.ts";
 import { decodeRecordBatches, RecordBatchWriter } from "../../src/protocol/record_batch.ts";
 import {
@@ -25,6 +34,27 @@ import {
   PRODUCE_RESPONSES,
   produceResponse,
 } from "./golden.ts";
+import {
+  SASL_AUTH_BYTES,
+  SASL_AUTHENTICATE_RESPONSES,
+  SASL_HANDSHAKE_MECHANISM,
+  SASL_HANDSHAKE_RESPONSE,
+  SASL_SERVER_BYTES,
+} from "./golden_sasl.ts";
+import {
+  ADD_OFFSETS_TO_TXN_REQUEST,
+  ADD_OFFSETS_TO_TXN_RESPONSES,
+  ADD_PARTITIONS_TO_TXN_REQUEST,
+  ADD_PARTITIONS_TO_TXN_RESPONSES,
+  END_TXN_REQUEST,
+  END_TXN_RESPONSES,
+  FIND_COORDINATOR_RESPONSES,
+  findCoordinatorRequest,
+  findCoordinatorResponse,
+  TXN_OFFSET_COMMIT_RESPONSES,
+  txnOffsetCommitRequest,
+  upTo,
+} from "./golden_transactions.ts";
 import { hex, toHex } from "./hex.ts";
 
 const require = createRequire(import.meta.url);
@@ -35,6 +65,7 @@ const { RecordBatch } = require(`${KAFKAJS}/recordBatch/v0`);
 const Record = require(`${KAFKAJS}/recordBatch/record/v0`);
 const decodeKafkajsBatch = require(`${KAFKAJS}/recordBatch/v0/decoder`);
 const KafkajsDecoder = require(`${KAFKAJS}/decoder`);
+const KafkajsEncoder = require(`${KAFKAJS}/encoder`);
 
 const utf8 = new TextEncoder();
 
@@ -309,6 +340,161 @@ describe("KafkaJS 2.2.4 cross-check", () => {
       assert.deepEqual(
         [got.errorCode, got.producerId, got.producerEpoch],
         [want.errorCode, String(want.producerId), want.producerEpoch],
+      );
+    }
+  });
+  it("SaslHandshake v0-v1 and SaslAuthenticate v0-v1 agree both ways", async () => {
+    for (let v = 0; v <= 1; v++) {
+      assert.equal(
+        ours(SaslHandshakeApi, v, { mechanism: SASL_HANDSHAKE_MECHANISM }),
+        await theirs("saslHandshake", v, { mechanism: SASL_HANDSHAKE_MECHANISM }),
+        `SaslHandshake v${v}`,
+      );
+      const handshake = await theirDecode("saslHandshake", v, SASL_HANDSHAKE_RESPONSE);
+      const want = SaslHandshakeApi.decodeResponse(new Reader(SASL_HANDSHAKE_RESPONSE), v);
+      assert.deepEqual([handshake.errorCode, handshake.enabledMechanisms], [
+        want.errorCode,
+        want.mechanisms,
+      ]);
+
+      // KafkaJS's mechanisms hand SaslAuthenticate the token already BYTES-encoded (size first).
+      const authBytes = new KafkajsEncoder().writeBytes(Buffer.from(SASL_AUTH_BYTES)).buffer;
+      assert.equal(
+        ours(SaslAuthenticateApi, v, { authBytes: SASL_AUTH_BYTES }),
+        await theirs("saslAuthenticate", v, { authBytes }),
+        `SaslAuthenticate v${v}`,
+      );
+      const body = SASL_AUTHENTICATE_RESPONSES[v]!;
+      const got = await theirDecode("saslAuthenticate", v, body);
+      const mine = SaslAuthenticateApi.decodeResponse(new Reader(body), v);
+      assert.deepEqual(
+        [got.errorCode, got.errorMessage, toHex(new Uint8Array(got.authBytes).subarray(4))],
+        [mine.errorCode, mine.errorMessage, toHex(SASL_SERVER_BYTES)],
+      );
+      if (v >= 1) assert.equal(got.sessionLifetimeMs, String(mine.sessionLifetimeMs));
+    }
+  });
+
+  it("FindCoordinator v0-v2 agree both ways", async () => {
+    assert.equal(
+      ours(FindCoordinatorApi, 0, findCoordinatorRequest(0)),
+      await theirs("findCoordinator", 0, { groupId: "g" }),
+    );
+    for (let v = 1; v <= 2; v++) {
+      for (const coordinatorType of [0, 1]) {
+        assert.equal(
+          ours(FindCoordinatorApi, v, { keyType: coordinatorType, keys: ["tx"] }),
+          await theirs("findCoordinator", v, { coordinatorKey: "tx", coordinatorType }),
+          `v${v} type ${coordinatorType}`,
+        );
+      }
+    }
+    for (let v = 0; v <= 2; v++) {
+      const got = await theirDecode("findCoordinator", v, upTo(FIND_COORDINATOR_RESPONSES, v));
+      const { key: _key, ...want } = findCoordinatorResponse(v).coordinators[0]!;
+      assert.deepEqual(
+        { ...got.coordinator, errorCode: got.errorCode, errorMessage: got.errorMessage ?? null },
+        want,
+        `v${v}`,
+      );
+    }
+  });
+
+  it("AddPartitionsToTxn, AddOffsetsToTxn, EndTxn and TxnOffsetCommit v0-v1 agree both ways", async () => {
+    const ids = { transactionalId: "tx", producerId: "5", producerEpoch: 2 };
+    for (let v = 0; v <= 1; v++) {
+      assert.equal(
+        ours(AddPartitionsToTxnApi, v, ADD_PARTITIONS_TO_TXN_REQUEST),
+        await theirs("addPartitionsToTxn", v, {
+          ...ids,
+          topics: ADD_PARTITIONS_TO_TXN_REQUEST.topics.map((t) => ({
+            topic: t.name,
+            partitions: t.partitions,
+          })),
+        }),
+        `AddPartitionsToTxn v${v}`,
+      );
+      assert.equal(
+        ours(AddOffsetsToTxnApi, v, ADD_OFFSETS_TO_TXN_REQUEST),
+        await theirs("addOffsetsToTxn", v, { ...ids, groupId: "g" }),
+        `AddOffsetsToTxn v${v}`,
+      );
+      for (const committed of [true, false]) {
+        assert.equal(
+          ours(EndTxnApi, v, { ...END_TXN_REQUEST, committed }),
+          await theirs("endTxn", v, { ...ids, transactionResult: committed }),
+          `EndTxn v${v} ${committed}`,
+        );
+      }
+      const offsets = txnOffsetCommitRequest(v);
+      assert.equal(
+        ours(TxnOffsetCommitApi, v, offsets),
+        await theirs("txnOffsetCommit", v, {
+          ...ids,
+          groupId: "g",
+          topics: offsets.topics.map((t) => ({
+            topic: t.name,
+            partitions: t.partitions.map((p) => ({
+              partition: p.partitionIndex,
+              offset: String(p.committedOffset),
+              metadata: p.committedMetadata,
+            })),
+          })),
+        }),
+        `TxnOffsetCommit v${v}`,
+      );
+
+      // KafkaJS's v1 decoders move throttle_time_ms to clientSideThrottleTime.
+      const throttle = (got: { throttleTime: number; clientSideThrottleTime?: number }) =>
+        got.clientSideThrottleTime ?? got.throttleTime;
+      const partitions = await theirDecode(
+        "addPartitionsToTxn",
+        v,
+        ADD_PARTITIONS_TO_TXN_RESPONSES[0]!,
+      );
+      const mine = AddPartitionsToTxnApi.decodeResponse(
+        new Reader(ADD_PARTITIONS_TO_TXN_RESPONSES[0]!),
+        v,
+      );
+      assert.equal(throttle(partitions), mine.throttleTimeMs);
+      assert.deepEqual(
+        // deno-lint-ignore no-explicit-any
+        partitions.errors.map((t: any) => [t.topic, t.partitionErrors]),
+        mine.resultsByTopic.map((t) => [
+          t.name,
+          t.resultsByPartition.map((p) => ({
+            partition: p.partitionIndex,
+            errorCode: p.partitionErrorCode,
+          })),
+        ]),
+      );
+      for (
+        const [api, ourApi, body] of [
+          ["addOffsetsToTxn", AddOffsetsToTxnApi, ADD_OFFSETS_TO_TXN_RESPONSES[0]!],
+          ["endTxn", EndTxnApi, END_TXN_RESPONSES[0]!],
+        ] as const
+      ) {
+        const got = await theirDecode(api, v, body);
+        const want = ourApi.decodeResponse(new Reader(body), v);
+        assert.deepEqual(
+          [throttle(got), got.errorCode],
+          [want.throttleTimeMs, want.errorCode],
+          api,
+        );
+      }
+      const commit = await theirDecode("txnOffsetCommit", v, TXN_OFFSET_COMMIT_RESPONSES[0]!);
+      const want = TxnOffsetCommitApi.decodeResponse(
+        new Reader(TXN_OFFSET_COMMIT_RESPONSES[0]!),
+        v,
+      );
+      assert.equal(throttle(commit), want.throttleTimeMs);
+      assert.deepEqual(
+        // deno-lint-ignore no-explicit-any
+        commit.topics.map((t: any) => [t.topic, t.partitions]),
+        want.topics.map((t) => [
+          t.name,
+          t.partitions.map((p) => ({ partition: p.partitionIndex, errorCode: p.errorCode })),
+        ]),
       );
     }
   });

@@ -1,4 +1,4 @@
-// Golden bytes derived by hand from MetadataRequest.json / MetadataResponse.json (v1-v12).
+// Golden bytes derived by hand from MetadataRequest.json / MetadataResponse.json (v1-v13).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Writer } from "../../src/protocol/writer.ts";
@@ -25,7 +25,7 @@ const decode = (version: number, body: Uint8Array) =>
   MetadataApi.decodeResponse(new Reader(body), version);
 
 describe("MetadataApi", () => {
-  for (let v = 1; v <= 12; v++) {
+  for (let v = 1; v <= 13; v++) {
     it(`MetadataApi.encodeRequest() writes v${v}`, () => {
       assert.deepEqual(encode(v, METADATA_REQUEST), METADATA_REQUESTS[v]);
     });
@@ -54,7 +54,7 @@ describe("MetadataApi", () => {
     assert.throws(() => encode(9, { topics: [{ name: null, topicId: TOPIC_ID }] }), TypeError);
   });
 
-  for (let v = 1; v <= 12; v++) {
+  for (let v = 1; v <= 13; v++) {
     it(`MetadataApi.decodeResponse() reads v${v}`, () => {
       const reader = new Reader(METADATA_RESPONSES[v]!);
       assert.deepEqual(MetadataApi.decodeResponse(reader, v), metadataResponse(v));
@@ -76,8 +76,22 @@ describe("MetadataApi", () => {
     assert.throws(() => decode(11, body), ProtocolError, "null name before v12");
   });
 
+  it("MetadataApi.decodeResponse() reads each topic's id from v10 and the top-level error in v13", () => {
+    for (let v = 10; v <= 13; v++) {
+      assert.deepEqual(decode(v, METADATA_RESPONSES[v]!).topics[0]!.topicId, TOPIC_ID, `v${v}`);
+    }
+    const body = hex`
+      00 00 00 00 01 00 ff ff ff ff   # throttle, [brokers] 0, cluster null, controller -1
+      01                              # [topics] 0
+      00 81                           # error_code 129 REBOOTSTRAP_REQUIRED (v13+)
+      00                              # TAG_BUFFER
+    `;
+    assert.equal(decode(13, body).errorCode, 129);
+    assert.equal(decode(12, body).errorCode, 0, "no error_code before v13");
+  });
+
   it("MetadataApi.decodeResponse() throws ProtocolError on every truncation of every version", () => {
-    for (let v = 1; v <= 12; v++) {
+    for (let v = 1; v <= 13; v++) {
       const body = METADATA_RESPONSES[v]!;
       for (let cut = 0; cut < body.length; cut++) {
         assert.throws(() => decode(v, body.subarray(0, cut)), ProtocolError, `v${v} cut ${cut}`);

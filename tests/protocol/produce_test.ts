@@ -1,4 +1,4 @@
-// Golden bytes derived by hand from ProduceRequest.json / ProduceResponse.json (v3-v11).
+// Golden bytes derived by hand from ProduceRequest.json / ProduceResponse.json (v3-v13).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Writer } from "../../src/protocol/writer.ts";
@@ -11,8 +11,10 @@ import {
   PRODUCE_REQUEST,
   PRODUCE_REQUEST_CLASSIC,
   PRODUCE_REQUEST_FLEXIBLE,
+  PRODUCE_REQUEST_V13,
   PRODUCE_RESPONSES,
   produceResponse,
+  TOPIC_ID,
 } from "./golden.ts";
 
 function encode(version: number, request: ProduceRequest): Uint8Array {
@@ -25,14 +27,55 @@ const decode = (version: number, body: Uint8Array) =>
   ProduceApi.decodeResponse(new Reader(body), version);
 
 describe("ProduceApi", () => {
-  for (let v = 3; v <= 11; v++) {
+  for (let v = 3; v <= 13; v++) {
     it(`ProduceApi.encodeRequest() writes v${v}`, () => {
       assert.deepEqual(
         encode(v, PRODUCE_REQUEST),
-        v >= 9 ? PRODUCE_REQUEST_FLEXIBLE : PRODUCE_REQUEST_CLASSIC,
+        v >= 13 ? PRODUCE_REQUEST_V13 : v >= 9 ? PRODUCE_REQUEST_FLEXIBLE : PRODUCE_REQUEST_CLASSIC,
       );
     });
   }
+
+  it("ProduceApi.encodeRequest() needs a non-zero topic id for v13 only", () => {
+    const byName = {
+      ...PRODUCE_REQUEST,
+      topicData: [{ name: "t", partitionData: [{ index: 0, records: null }] }],
+    };
+    assert.throws(() => encode(13, byName), /Produce v13 for topic "t" without its topicId/);
+    const zero = {
+      ...byName,
+      topicData: [{ ...byName.topicData[0]!, topicId: new Uint8Array(16) }],
+    };
+    assert.throws(() => encode(13, zero), TypeError);
+    assert.deepEqual(
+      encode(12, byName),
+      hex`00 ff ff 00 00 75 30 02 02 74 02 00 00 00 00 00 00 00 00`,
+    );
+    assert.throws(
+      () => encode(13, { ...byName, topicData: [{ ...byName.topicData[0]!, topicId: hex`01` }] }),
+      /must be 16 bytes/,
+    );
+  });
+
+  it("ProduceApi.encodeRequest() keeps record batches by reference at v13 too", () => {
+    const records = new Uint8Array(5000).fill(9);
+    const writer = new Writer(64);
+    writer.referenceFrom = 4096;
+    ProduceApi.encodeRequest(writer, 13, {
+      transactionalId: "tx",
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: "t", topicId: TOPIC_ID, partitionData: [{ index: 0, records }] }],
+    });
+    const segments = writer.toSegments();
+    assert.equal(segments.length, 3);
+    assert.equal(segments[1], records, "the batch itself, not a copy");
+    assert.deepEqual(
+      segments[0],
+      hex`03 74 78 ff ff 00 00 03 e8 02 ${TOPIC_ID} 02 00 00 00 00 89 27  # ... records 5000 + 1`,
+    );
+    assert.deepEqual(segments[2], hex`00 00 00  # TAG_BUFFERs: partition, topic, request`);
+  });
 
   it("ProduceApi.encodeRequest() writes a transactional id", () => {
     const request = { ...PRODUCE_REQUEST, transactionalId: "tx", topicData: [] };
@@ -74,8 +117,13 @@ describe("ProduceApi", () => {
         ],
       },
     ];
-    for (let v = 3; v <= 11; v++) {
+    requests.push({
+      ...PRODUCE_REQUEST,
+      topicData: PRODUCE_REQUEST.topicData.map((topic) => ({ ...topic, name: "" })),
+    });
+    for (let v = 3; v <= 13; v++) {
       for (const request of requests) {
+        if (v === 13 && request.topicData.some((topic) => topic.topicId === undefined)) continue;
         const written = encode(v, request).length;
         const bound = ProduceApi.bodySizeBound!(request);
         assert.ok(bound >= written, `v${v}: bound ${bound} < written ${written}`);
@@ -84,7 +132,7 @@ describe("ProduceApi", () => {
     }
   });
 
-  for (let v = 3; v <= 11; v++) {
+  for (let v = 3; v <= 13; v++) {
     it(`ProduceApi.decodeResponse() reads v${v}`, () => {
       const reader = new Reader(PRODUCE_RESPONSES[v]!);
       assert.deepEqual(ProduceApi.decodeResponse(reader, v), produceResponse(v));
@@ -93,7 +141,7 @@ describe("ProduceApi", () => {
   }
 
   it("ProduceApi.decodeResponse() throws ProtocolError on every truncation of every version", () => {
-    for (let v = 3; v <= 11; v++) {
+    for (let v = 3; v <= 13; v++) {
       const body = PRODUCE_RESPONSES[v]!;
       for (let cut = 0; cut < body.length; cut++) {
         assert.throws(() => decode(v, body.subarray(0, cut)), ProtocolError, `v${v} cut ${cut}`);

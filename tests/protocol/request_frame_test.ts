@@ -81,7 +81,14 @@ describe("decodeResponseFrame()", () => {
   it("decodeResponseFrame() skips header v0 for non-flexible and v1 for flexible versions", () => {
     const body = hex`00 00 00 05  00 00  00 00 00 00 00 00 00 2a  00 03`;
     const v1 = decodeResponseFrame(InitProducerIdApi, 1, hex`00 00 00 09 ${body}`);
-    assert.deepEqual(v1, { throttleTimeMs: 5, errorCode: 0, producerId: 42n, producerEpoch: 3 });
+    assert.deepEqual(v1, {
+      throttleTimeMs: 5,
+      errorCode: 0,
+      producerId: 42n,
+      producerEpoch: 3,
+      ongoingTxnProducerId: -1n,
+      ongoingTxnProducerEpoch: -1,
+    });
     // Header v1: correlation_id + a TAG_BUFFER carrying an unknown tag, which is skipped.
     const v2 = decodeResponseFrame(InitProducerIdApi, 2, hex`00 00 00 09  01 07 01 ff  ${body} 00`);
     assert.deepEqual(v2, v1);
