@@ -34,3 +34,58 @@ ensure_kcat() {
 ensure_broker() {
   bash "$repo_root/tests/broker/build.sh"
 }
+
+# ensure_kafka: resolves Apache Kafka from Maven Central (once, into the cache) and compiles the
+# test-cluster launcher; exports SLUICE_KAFKA_* (tests/kafka/ensure_kafka.sh).
+ensure_kafka() {
+  local assignments
+  assignments=$(bash "$repo_root/tests/kafka/ensure_kafka.sh") || return 1
+  while IFS='=' read -r name value; do
+    [ -n "$name" ] && export "$name=$value"
+  done <<<"$assignments"
+}
+
+# start_kafka VAR LINE [--feature name=level]...: starts a real Kafka cluster (3 KRaft nodes) with
+# the launcher in the background and exports VAR=<its cluster.json>. LINE is "latest" or
+# "previous" (3.9). The launcher reads commands from a FIFO this shell holds open: when the shell
+# exits, however it exits, the FIFO closes and the launcher destroys its nodes.
+start_kafka() {
+  local var=$1 line=$2; shift 2
+  local cp=$SLUICE_KAFKA_CLASSPATH_FILE version=$SLUICE_KAFKA_VERSION
+  if [ "$line" = previous ]; then cp=$SLUICE_KAFKA_PREV_CLASSPATH_FILE version=$SLUICE_KAFKA_PREV_VERSION; fi
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-kafka-$version-XXXXXX")
+  mkfifo "$dir/stdin"
+  java -Xmx256m "-Dlog4j2.configurationFile=$repo_root/tests/kafka/log4j2-launcher.properties" \
+    -cp "$(cat "$SLUICE_KAFKA_CLASSPATH_FILE"):$SLUICE_KAFKA_LAUNCHER" sluice.kafka.TestKafkaCluster \
+    --dir "$dir/cluster" --broker-classpath "$cp" --version "$version" \
+    --log4j "$repo_root/tests/kafka/log4j2.properties" "$@" \
+    <"$dir/stdin" >"$dir/stdout" 2>"$dir/launcher.log" &
+  local pid=$!
+  local fd
+  exec {fd}>"$dir/stdin"
+  eval "KAFKA_FD_$var=$fd KAFKA_PID_$var=$pid KAFKA_DIR_$var=$dir"
+  local waited=0
+  until grep -q '^READY ' "$dir/stdout" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null || [ $waited -gt 1800 ]; then
+      echo "Kafka $version did not start; launcher log:" >&2
+      tail -40 "$dir/launcher.log" >&2
+      for log in "$dir"/cluster/node-*/kafka.log; do [ -f "$log" ] && { echo "== $log" >&2; tail -20 "$log" >&2; }; done
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  export "$var=$dir/cluster/cluster.json"
+}
+
+# stop_kafka VAR: closes the launcher's FIFO (it destroys the nodes), waits, removes its files.
+stop_kafka() {
+  local var=$1 fd pid dir
+  eval "fd=\${KAFKA_FD_$var:-} pid=\${KAFKA_PID_$var:-} dir=\${KAFKA_DIR_$var:-}"
+  [ -n "$fd" ] || return 0
+  eval "exec $fd>&-"
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+  eval "unset KAFKA_FD_$var KAFKA_PID_$var KAFKA_DIR_$var $var"
+}

@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { runProduceCli } from "../../src/cli/produce_cli.ts";
-import { readTopic } from "../support/kcat.ts";
 import {
-  faultInjectionAvailable,
+  type MockCluster,
   startCluster,
+  startMockCluster,
   type TestCluster,
   uniqueTopic,
-} from "../support/mock_cluster.ts";
+} from "../support/test_cluster.ts";
 
 const decoder = new TextDecoder();
 
@@ -27,7 +27,7 @@ async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
 describe("sluice-produce byte path", () => {
   let cluster: TestCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 3 });
+    cluster = await startCluster();
   });
   after(async () => {
     await cluster.close();
@@ -56,7 +56,7 @@ describe("sluice-produce byte path", () => {
       stderr: (text) => stderr += text,
     });
     assert.equal(code, 0, stderr);
-    const stored = await readTopic(cluster.bootstrap, topic, { partition: 1, expected: count });
+    const stored = await cluster.readBack(topic, { partition: 1, expected: count });
     assert.equal(stored.length, count);
     for (let i = 0; i < count; i++) {
       if (decoder.decode(stored[i]!.value!) !== lines[i]) {
@@ -65,7 +65,7 @@ describe("sluice-produce byte path", () => {
         );
       }
     }
-    assert.deepEqual(await readTopic(cluster.bootstrap, topic, { partition: 0 }), []);
+    assert.deepEqual(await cluster.readBack(topic, { partition: 0 }), []);
   });
 
   it("cli.ts reads stdin redirected from a file in large chunks, lines spanning them (gzip, acks=all)", async () => {
@@ -112,7 +112,7 @@ describe("sluice-produce byte path", () => {
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, new RegExp(`% ${count} records`));
-      const stored = await readTopic(cluster.bootstrap, topic, { expected: count });
+      const stored = await cluster.readBack(topic, { expected: count });
       assert.equal(stored.length, count);
       for (let i = 0; i < count; i++) {
         const record = stored[i]!;
@@ -126,21 +126,29 @@ describe("sluice-produce byte path", () => {
     }
   });
 
-  // Needs the mock's error injection: not registered against a real cluster.
-  if (faultInjectionAvailable()) {
-    it("exits 1 naming the broker's error when a batch appended on the byte path fails for good", async () => {
-      const topic = uniqueTopic("cli-fatal");
-      await cluster.createTopic(topic, 1);
-      // The first line waits for metadata on the stream path, the next ones take the byte path
-      // into the same batch; its Produce request fails with INVALID_RECORD (87, not retriable).
-      await cluster.pushErrors(0, [87]);
-      let stderr = "";
-      const code = await runProduceCli(["-b", cluster.bootstrap, "-t", topic, "--acks", "1"], {
-        stdin: chunksOf(new TextEncoder().encode("a\nb\nc\n"), 2),
-        stderr: (text) => stderr += text,
-      });
-      assert.equal(code, 1, stderr);
-      assert.match(stderr, /error \[INVALID_RECORD\]/);
+});
+
+describe("sluice-produce byte path (mock cluster: injected errors)", () => {
+  let mock: MockCluster;
+  before(async () => {
+    mock = await startMockCluster({ brokers: 1 });
+  });
+  after(async () => {
+    await mock.close();
+  });
+
+  it("exits 1 naming the broker's error when a batch appended on the byte path fails for good", async () => {
+    const topic = uniqueTopic("cli-fatal");
+    await mock.createTopic(topic, 1);
+    // The first line waits for metadata on the stream path, the next ones take the byte path
+    // into the same batch; its Produce request fails with INVALID_RECORD (87, not retriable).
+    await mock.pushErrors(0, [87]);
+    let stderr = "";
+    const code = await runProduceCli(["-b", mock.bootstrap, "-t", topic, "--acks", "1"], {
+      stdin: chunksOf(new TextEncoder().encode("a\nb\nc\n"), 2),
+      stderr: (text) => stderr += text,
     });
-  }
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /error \[INVALID_RECORD\]/);
+  });
 });

@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PRODUCE_USAGE, runProduceCli } from "../../src/cli/produce_cli.ts";
-import { readTopic } from "../support/kcat.ts";
-import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import { startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 
 const encoder = new TextEncoder();
 
@@ -24,7 +23,7 @@ async function* slowLines(count: number, pauseMs: number): AsyncGenerator<Uint8A
 describe("sluice-produce --stats, progress and exit codes", () => {
   let cluster: TestCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 1 });
+    cluster = await startCluster();
   });
   after(async () => {
     await cluster.close();
@@ -44,7 +43,7 @@ describe("sluice-produce --stats, progress and exit codes", () => {
     assert.equal(json.recordsFailed, 0);
     assert.ok(json.requests >= 1);
     assert.ok(!stderr.includes("\r"), "no progress when stderr is not a terminal");
-    assert.equal((await readTopic(cluster.bootstrap, topic, { expected: 500 })).length, 500);
+    assert.equal((await cluster.readBack(topic, { expected: 500 })).length, 500);
   });
 
   it("--stats=FILE writes the JSON to FILE; progress shows on a terminal", async () => {

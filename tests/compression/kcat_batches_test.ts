@@ -9,8 +9,8 @@ import { codecById, loadAllCodecs } from "../../src/compression/codec_registry.t
 import { FrameReader } from "../../src/connection/frame_reader.ts";
 import { Reader } from "../../src/protocol/reader.ts";
 import { decodeRecordBatches } from "../../src/protocol/record_batch.ts";
-import { kcatProduce, readTopic } from "../support/kcat.ts";
-import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import { kcatProduce } from "../support/kcat.ts";
+import { asReal, startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -83,7 +83,7 @@ async function recordingProxy(
 describe("compressed batches written by librdkafka (kcat -z)", () => {
   let cluster: TestCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 1 });
+    cluster = await startCluster();
   });
   after(async () => {
     await cluster.close();
@@ -95,12 +95,14 @@ describe("compressed batches written by librdkafka (kcat -z)", () => {
       try {
         const topic = uniqueTopic(`kcatz-${codec}`);
         await cluster.createTopic(topic, 1);
+        // The proxy points only the first broker at itself: lead the partition from there.
+        await asReal(cluster)?.moveLeader(topic, 0, 1);
         const lines = Array.from(
           { length: 2000 },
           (_, i) => `line ${i} ${"payload ".repeat(i % 9)}`,
         );
         await kcatProduce(proxy.address, topic, lines, { compression: codec });
-        const stored = await readTopic(cluster.bootstrap, topic, { expected: 2000 });
+        const stored = await cluster.readBack(topic, { expected: 2000 });
         assert.equal(stored.length, 2000, "kcat delivered");
         const seen = proxy.batches.flatMap((batch) => decodeRecordBatches(batch, { decompress }));
         assert.ok(seen.length > 0, "the proxy captured kcat's Produce requests");

@@ -5,8 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer } from "../../mod.ts";
-import { readTopic } from "../support/kcat.ts";
-import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import { startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 import { jsonLines, pseudoRandom } from "./samples.ts";
 
 const decoder = new TextDecoder();
@@ -14,7 +13,7 @@ const decoder = new TextDecoder();
 describe("Producer with compressionType", () => {
   let cluster: TestCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 1 });
+    cluster = await startCluster();
   });
   after(async () => {
     await cluster.close();
@@ -42,7 +41,7 @@ describe("Producer with compressionType", () => {
       await writer.write(big.map((value) => ({ topic, value })));
       await writer.close();
       await producer.close();
-      const stored = await readTopic(cluster.bootstrap, topic, { expected: 10_004 });
+      const stored = await cluster.readBack(topic, { expected: 10_004 });
       assert.equal(stored.length, 10_004);
       assert.equal(decoder.decode(stored[0]!.value!), "single");
       for (let i = 0; i < 10_000; i++) {

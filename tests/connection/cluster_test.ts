@@ -1,5 +1,6 @@
-// Integration: the connection layer and cluster view against librdkafka's mock cluster (or a
-// real cluster with KAFKA_BOOTSTRAP, where fault injection is skipped).
+// Integration: the connection layer and cluster view against librdkafka's mock cluster, for what
+// only the mock can do: exact version caps, a broker's listener closed and reopened on the same
+// port, leaders moved instantly. The same layer against real Kafka: tests/real/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Cluster, type ClusterOptions } from "../../src/broker/cluster.ts";
@@ -9,9 +10,8 @@ import { InitProducerIdApi } from "../../src/protocol/init_producer_id.ts";
 import { MetadataApi } from "../../src/protocol/metadata.ts";
 import { ProduceApi } from "../../src/protocol/produce.ts";
 import {
-  faultInjectionAvailable,
-  startCluster,
-  type TestCluster,
+  type MockCluster,
+  startMockCluster,
   uniqueTopic,
 } from "../support/mock_cluster.ts";
 
@@ -26,9 +26,9 @@ function options(bootstrapServers: string): ClusterOptions {
 }
 
 describe("Cluster against the mock cluster", () => {
-  let broker: TestCluster;
+  let broker: MockCluster;
   before(async () => {
-    broker = await startCluster({ brokers: 3 });
+    broker = await startMockCluster({ brokers: 3 });
   });
   after(async () => {
     await broker.close();
@@ -39,14 +39,10 @@ describe("Cluster against the mock cluster", () => {
     try {
       const connection = await cluster.anyConnection();
       assert.ok(connection.isOpen);
-      if (broker.isMock) {
-        assert.equal(connection.brokerVersions(ApiKey.ApiVersions)?.maxVersion, 2);
-        assert.equal(connection.versionFor(ProduceApi), 10);
-        assert.equal(connection.versionFor(MetadataApi), 12);
-        assert.equal(connection.versionFor(InitProducerIdApi), 4);
-      } else {
-        assert.ok(connection.versionFor(ProduceApi) >= ProduceApi.minVersion);
-      }
+      assert.equal(connection.brokerVersions(ApiKey.ApiVersions)?.maxVersion, 2);
+      assert.equal(connection.versionFor(ProduceApi), 10);
+      assert.equal(connection.versionFor(MetadataApi), 12);
+      assert.equal(connection.versionFor(InitProducerIdApi), 4);
       const metadata = await connection.send(MetadataApi, {
         topics: [],
         allowAutoTopicCreation: true,
@@ -63,7 +59,7 @@ describe("Cluster against the mock cluster", () => {
     const cluster = new Cluster(options(broker.bootstrap));
     try {
       const result = await cluster.refreshMetadata([topic]);
-      if (broker.isMock) {
+      {
         assert.deepEqual(result.brokers.map((b) => b.nodeId).sort(), [1, 2, 3]);
         assert.deepEqual(cluster.brokers().map((b) => b.nodeId), [1, 2, 3]);
       }
@@ -82,14 +78,13 @@ describe("Cluster against the mock cluster", () => {
         const connection = await cluster.connectionTo(leader);
         assert.equal(connection.nodeId, leader);
       }
-      if (broker.isMock) assert.ok(leaders.size > 1, "leaders are spread over brokers");
+      assert.ok(leaders.size > 1, "leaders are spread over brokers");
     } finally {
       await cluster.close();
     }
   });
 
   it("Cluster.leaderFor() follows a leader move after the next refresh", async () => {
-    if (!faultInjectionAvailable()) return;
     const topic = uniqueTopic("move");
     await broker.createTopic(topic, 2);
     const cluster = new Cluster(options(broker.bootstrap));
@@ -116,7 +111,7 @@ describe("Cluster against the mock cluster", () => {
         if (!count) await new Promise((r) => setTimeout(r, 50));
       }
       assert.ok(count !== undefined && count > 0);
-      if (broker.isMock) assert.equal(count, 4);
+      assert.equal(count, 4);
       assert.equal(cluster.topicError(topic), undefined);
     } finally {
       await cluster.close();
@@ -124,7 +119,6 @@ describe("Cluster against the mock cluster", () => {
   });
 
   it("Cluster reconnects to a broker after it goes down and comes back", async () => {
-    if (!faultInjectionAvailable()) return;
     const cluster = new Cluster(options(broker.bootstrap));
     try {
       await cluster.refreshMetadata([]);
@@ -150,8 +144,7 @@ describe("Cluster against the mock cluster", () => {
 
 describe("Cluster against a mock restricted to old versions", () => {
   it("BrokerConnection negotiates Produce <= v7 and Metadata <= v2 when the broker offers no more", async () => {
-    if (!faultInjectionAvailable()) return;
-    const old = await startCluster({ brokers: 3 });
+    const old = await startMockCluster({ brokers: 3 });
     const cluster = new Cluster(options(old.bootstrap));
     try {
       await old.setApiVersion(ApiKey.Produce, 0, 7);

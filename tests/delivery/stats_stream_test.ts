@@ -5,12 +5,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer } from "../../mod.ts";
 import type { ProducerStats } from "../../mod.ts";
-import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import { startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 
 describe("Producer.statsStream()", () => {
   let cluster: TestCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 1 });
+    cluster = await startCluster();
   });
   after(async () => {
     await cluster.close();

@@ -8,13 +8,43 @@ import { createServer } from "node:http";
 import { fetchToTopic } from "../../examples/fetch_to_topic.ts";
 import { startNodeHttp } from "../../examples/node_http.ts";
 import { RETRY_AFTER_SECONDS } from "../../examples/ingest.ts";
-import { readTopic } from "../support/kcat.ts";
+import { FaultProxy } from "../support/fault_proxy.ts";
 import {
-  faultInjectionAvailable,
+  asMock,
+  asReal,
   startCluster,
+  startMockCluster,
   type TestCluster,
   uniqueTopic,
-} from "../support/mock_cluster.ts";
+} from "../support/test_cluster.ts";
+
+/** Brokers whose answers can be slowed: real Kafka behind the fault proxy, or the mock's RTT. */
+interface SlowBrokers {
+  bootstrap: string;
+  createTopic(name: string, partitions: number): Promise<void>;
+  setDelay(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function slowBrokers(cluster: TestCluster): Promise<SlowBrokers> {
+  const real = asReal(cluster);
+  if (real !== undefined) {
+    const proxy = await FaultProxy.forCluster(real);
+    return {
+      bootstrap: proxy.bootstrap,
+      createTopic: (name, partitions) => real.createTopic(name, partitions),
+      setDelay: (ms) => Promise.resolve(proxy.setDelay(ms)),
+      close: () => proxy.close(),
+    };
+  }
+  const mock = asMock(cluster) ?? await startMockCluster({ brokers: 1 });
+  return {
+    bootstrap: mock.bootstrap,
+    createTopic: (name, partitions) => mock.createTopic(name, partitions),
+    setDelay: (ms) => mock.setRtt(-1, ms),
+    close: () => mock === cluster ? mock.setRtt(-1, 0) : mock.close(),
+  };
+}
 
 const isDeno = "Deno" in globalThis;
 const isBun = "Bun" in globalThis;
@@ -53,7 +83,7 @@ if (isBun) {
 describe("examples", () => {
   let cluster: TestCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 3 });
+    cluster = await startCluster();
   });
   after(async () => {
     await cluster.close();
@@ -82,7 +112,7 @@ describe("examples", () => {
       });
       assert.equal(result.records, total);
       assert.ok(result.recordsPerSecond > 0);
-      const stored = await readTopic(cluster.bootstrap, topic, { expected: total });
+      const stored = await cluster.readBack(topic, { expected: total });
       assert.equal(stored.length, total);
       const ids = new Set(stored.map((r) => JSON.parse(decoder.decode(r.value!)).id));
       assert.equal(ids.size, total);
@@ -111,7 +141,7 @@ describe("examples", () => {
         const notPost = await fetch(server.url);
         assert.equal(notPost.status, 405);
         await notPost.text();
-        const stored = await readTopic(cluster.bootstrap, topic, { expected: 20 });
+        const stored = await cluster.readBack(topic, { expected: 20 });
         assert.equal(stored.length, 20);
         for (let i = 0; i < 20; i++) {
           const { partition, offset } = answers[i]!;
@@ -127,14 +157,15 @@ describe("examples", () => {
       }
     });
 
-    // Needs the mock's RTT injection: not registered against a real cluster (KAFKA_BOOTSTRAP).
-    if (!faultInjectionAvailable()) continue;
     it(`${name} answers 503 with Retry-After when the buffer stays full, and stores every accepted record`, async () => {
       const topic = uniqueTopic("ingest-busy");
-      await cluster.createTopic(topic, 1);
+      // Answers are held back 1.5 s: by the fault proxy in front of real Kafka (the mock's
+      // RTT where the suite runs on the mock).
+      const brokers = await slowBrokers(cluster);
+      await brokers.createTopic(topic, 1);
       // 64 KiB of buffer, 16 KiB bodies, brokers answering after 1.5 s, 300 ms max wait.
       const server = await start({
-        bootstrap: cluster.bootstrap,
+        bootstrap: brokers.bootstrap,
         topic,
         port: 0,
         maxBlockMs: 300,
@@ -143,14 +174,14 @@ describe("examples", () => {
       try {
         // Warm up (metadata, connections) before slowing the brokers.
         assert.equal((await fetch(server.url, { method: "POST", body: "warm-up" })).status, 200);
-        await cluster.setRtt(-1, 1500);
+        await brokers.setDelay(1500);
         const body = "x".repeat(16 * 1024);
         const responses = await Promise.all(
           Array.from({ length: 12 }, () => fetch(server.url, { method: "POST", body })),
         );
         const statuses = responses.map((r) => r.status);
         for (const response of responses) await response.text();
-        await cluster.setRtt(-1, 0);
+        await brokers.setDelay(0);
         const busy = responses.filter((r) => r.status === 503);
         assert.ok(busy.length > 0, `no 503 among ${statuses.join(",")}`);
         assert.ok(statuses.every((s) => s === 200 || s === 503), statuses.join(","));
@@ -158,11 +189,12 @@ describe("examples", () => {
           assert.equal(response.headers.get("retry-after"), String(RETRY_AFTER_SECONDS));
         }
         const accepted = statuses.filter((s) => s === 200).length + 1; // + warm-up
-        const stored = await readTopic(cluster.bootstrap, topic, { expected: accepted });
+        const stored = await cluster.readBack(topic, { expected: accepted });
         assert.equal(stored.length, accepted, "exactly the acknowledged records are stored");
       } finally {
-        await cluster.setRtt(-1, 0);
+        await brokers.setDelay(0);
         await server.close();
+        await brokers.close();
       }
     });
   }

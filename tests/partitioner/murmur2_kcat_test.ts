@@ -5,8 +5,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DefaultPartitioner } from "../../src/partitioner/default_partitioner.ts";
 import { Producer } from "../../mod.ts";
-import { kcatProduce, readTopic } from "../support/kcat.ts";
-import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import { kcatProduce } from "../support/kcat.ts";
+import { startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 
 const PARTITIONS = 7;
 const encoder = new TextEncoder();
@@ -24,21 +24,16 @@ describe("murmur2 partitioning agrees with kcat -X partitioner=murmur2_random", 
 
   before(async () => {
     cluster = await startCluster({
-      brokers: 3,
       topics: [{ name: kcatTopic, partitions: PARTITIONS }, {
         name: ourTopic,
         partitions: PARTITIONS,
       }],
     });
-    if (!cluster.isMock) {
-      await cluster.createTopic(kcatTopic, PARTITIONS);
-      await cluster.createTopic(ourTopic, PARTITIONS);
-    }
     await kcatProduce(cluster.bootstrap, kcatTopic, keys.map((key) => `${key}\t${key}`), {
       keyDelimiter: "\t",
       partitioner: "murmur2_random",
     });
-    const stored = await readTopic(cluster.bootstrap, kcatTopic, { expected: keys.length });
+    const stored = await cluster.readBack(kcatTopic, { expected: keys.length });
     theirs = new Map(stored.map((record) => [decoder.decode(record.key!), record.partition]));
   });
 
@@ -72,7 +67,7 @@ describe("murmur2 partitioning agrees with kcat -X partitioner=murmur2_random", 
     await writer.write(keys.map((key) => ({ topic: ourTopic, key, value: key })));
     await writer.close();
     await producer.close();
-    const ours = await readTopic(cluster.bootstrap, ourTopic, { expected: keys.length });
+    const ours = await cluster.readBack(ourTopic, { expected: keys.length });
     assert.equal(ours.length, keys.length);
     let mismatches = 0;
     for (const record of ours) {

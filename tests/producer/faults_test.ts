@@ -1,7 +1,11 @@
-// Failure handling against librdkafka's mock cluster, with faults injected through our harness.
+// Failure handling against librdkafka's mock cluster, with error codes injected on demand (the
+// real-cluster fault plan, with brokers killed, paused and answers lost, is tests/real/).
 // Every scenario checks with kcat that each record was stored exactly once (or, for fatal
 // errors, that exactly the affected records were rejected and nothing of theirs stored).
-// A real cluster (KAFKA_BOOTSTRAP) cannot inject faults, so these run on the mock only.
+// What this can prove: the mock appends nothing for a request it fails on demand, so "once"
+// here shows the client retries each batch to one success, keeps order, and ends every record
+// in exactly one outcome. It cannot prove broker-side deduplication (the mock checks sequences
+// only for transactional producers) or anything about acks, CRCs or size limits.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -13,9 +17,8 @@ import {
 } from "../../mod.ts";
 import { readTopic } from "../support/kcat.ts";
 import {
-  faultInjectionAvailable,
-  startCluster,
-  type TestCluster,
+  type MockCluster,
+  startMockCluster,
   uniqueTopic,
 } from "../support/mock_cluster.ts";
 
@@ -45,7 +48,7 @@ function sendNumbered(
 
 /** Asserts kcat reads exactly the records r<start>..r<start+count-1>, each once. */
 async function assertStoredExactlyOnce(
-  cluster: TestCluster,
+  cluster: MockCluster,
   topic: string,
   count: number,
   start = 0,
@@ -58,7 +61,7 @@ async function assertStoredExactlyOnce(
   assert.equal(values.length, count);
 }
 
-function fastRetries(cluster: TestCluster, extra: Partial<ProducerConfig> = {}): ProducerConfig {
+function fastRetries(cluster: MockCluster, extra: Partial<ProducerConfig> = {}): ProducerConfig {
   return {
     bootstrapServers: cluster.bootstrap,
     retryBackoffMs: 20,
@@ -70,10 +73,9 @@ function fastRetries(cluster: TestCluster, extra: Partial<ProducerConfig> = {}):
 }
 
 describe("Producer failure handling (mock cluster)", { concurrency: false }, () => {
-  if (!faultInjectionAvailable()) return;
-  let cluster: TestCluster;
+  let cluster: MockCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 3 });
+    cluster = await startMockCluster({ brokers: 3 });
   });
   after(async () => {
     await cluster.close();
@@ -313,7 +315,7 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
   });
 
   it("works with Produce <= v7 and Metadata <= v2 (older brokers)", async () => {
-    const old = await startCluster({ brokers: 3 });
+    const old = await startMockCluster({ brokers: 3 });
     try {
       await old.setApiVersion(0, 0, 7);
       await old.setApiVersion(3, 0, 2);

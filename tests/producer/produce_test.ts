@@ -4,8 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer } from "../../mod.ts";
 import { ProducerClosedError, RecordError } from "../../mod.ts";
-import { readTopic } from "../support/kcat.ts";
-import { startCluster, type TestCluster, uniqueTopic } from "../support/mock_cluster.ts";
+import { startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 
 const decoder = new TextDecoder();
 const text = (bytes: Uint8Array | null) => bytes === null ? null : decoder.decode(bytes);
@@ -13,7 +12,7 @@ const text = (bytes: Uint8Array | null) => bytes === null ? null : decoder.decod
 describe("Producer against a 3-broker cluster", () => {
   let cluster: TestCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 3 });
+    cluster = await startCluster();
   });
   after(async () => {
     await cluster.close();
@@ -39,7 +38,7 @@ describe("Producer against a 3-broker cluster", () => {
     const metadata = await Promise.all(sent);
     await producer.close();
 
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 200 });
+    const stored = await cluster.readBack(topic, { expected: 200 });
     assert.equal(stored.length, 200);
     const byTimestamp = new Map(stored.map((record) => [record.timestamp, record]));
     for (let i = 0; i < 200; i++) {
@@ -94,7 +93,7 @@ describe("Producer against a 3-broker cluster", () => {
     }
     await writer.close();
     await producer.close();
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: total });
+    const stored = await cluster.readBack(topic, { expected: total });
     assert.equal(stored.length, total);
     const values = new Set(stored.map((record) => text(record.value)));
     assert.equal(values.size, total, "every record exactly once");
@@ -139,7 +138,7 @@ describe("Producer against a 3-broker cluster", () => {
     );
     const used = new Set(metadata.map((m) => m.partition));
     assert.equal(used.size, 4, `only partitions ${[...used]} were used`);
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2000 });
+    const stored = await cluster.readBack(topic, { expected: 2000 });
     assert.equal(stored.length, 2000);
   });
 
@@ -153,7 +152,7 @@ describe("Producer against a 3-broker cluster", () => {
     ]);
     assert.deepEqual(metadata.map((m) => m.offset), [-1n, -1n]);
     await producer.close();
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
+    const stored = await cluster.readBack(topic, { expected: 2 });
     assert.deepEqual(stored.map((r) => text(r.value)), ["a", "b"]);
   });
 
@@ -166,7 +165,7 @@ describe("Producer against a 3-broker cluster", () => {
       assert.equal(metadata.partition, 1);
       assert.equal(metadata.offset, 0n);
       await producer.close();
-      const stored = await readTopic(cluster.bootstrap, topic, { expected: 1 });
+      const stored = await cluster.readBack(topic, { expected: 1 });
       assert.equal(text(stored[0]!.value), "one");
     }
   });
@@ -187,7 +186,7 @@ describe("Producer against a 3-broker cluster", () => {
     assert.equal(ok.topic, topic);
     await producer.close();
     await assert.rejects(producer.send({ topic, value: "late" }), ProducerClosedError);
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 1 });
+    const stored = await cluster.readBack(topic, { expected: 1 });
     assert.deepEqual(stored.map((r) => text(r.value)), ["fine"]);
   });
 
@@ -219,7 +218,7 @@ describe("Producer against a 3-broker cluster", () => {
     await producer.close();
     assert.deepEqual(outcomes, [["a", 0n, undefined], ["b", 1n, undefined]]);
     assert.deepEqual([first.value!.record.value, second.value!.metadata!.offset], ["a", 1n]);
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
+    const stored = await cluster.readBack(topic, { expected: 2 });
     assert.deepEqual(stored.map((r) => [text(r.value), r.headers.map(([k, v]) => [k, text(v)])]), [
       ["a", [["via", "interceptor"]]],
       ["b", [["via", "interceptor"]]],
@@ -235,7 +234,7 @@ describe("Producer against a 3-broker cluster", () => {
     await producer.close();
     const outcomes = await Promise.allSettled(sends);
     assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 5000);
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 5000 });
+    const stored = await cluster.readBack(topic, { expected: 5000 });
     assert.equal(new Set(stored.map((r) => text(r.value))).size, 5000);
   });
 
@@ -288,7 +287,7 @@ describe("Producer against a 3-broker cluster", () => {
       )
       .pipeTo(sink);
     await producer.close();
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
+    const stored = await cluster.readBack(topic, { expected: 2 });
     assert.deepEqual(stored.map((r) => text(r.value)).sort(), ["1!", "3!"]);
     for (const record of stored) assert.ok(seen.includes(record.partition));
     // Same keys land where murmur2 puts them, as on the fused path.
@@ -306,7 +305,7 @@ describe("Producer against a 3-broker cluster", () => {
     await writer.write([{ topic, value: "a" }, { topic, value: "b" }]);
     writer.releaseLock();
     await producer.flush();
-    const stored = await readTopic(cluster.bootstrap, topic, { expected: 2 });
+    const stored = await cluster.readBack(topic, { expected: 2 });
     assert.deepEqual(stored.map((r) => text(r.value)), ["a", "b"]);
     await producer.close();
   });

@@ -62,6 +62,11 @@ export interface ReadTopicOptions {
   expected?: number;
   /** How long to keep trying, all kcat runs included. @default 30000 */
   timeoutMs?: number;
+  /**
+   * librdkafka consumer properties (kcat -X name=value): security settings for a secured
+   * listener, `isolation.level`. @default none
+   */
+  config?: Record<string, string>;
 }
 
 /**
@@ -372,6 +377,7 @@ export async function readTopic(
   const args = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-J"];
   args.push("-X", "check.crcs=true");
   if (options.partition !== undefined) args.push("-p", String(options.partition));
+  for (const [name, value] of Object.entries(options.config ?? {})) args.push("-X", `${name}=${value}`);
   for (;;) {
     let records: StoredRecord[];
     try {

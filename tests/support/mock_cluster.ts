@@ -1,6 +1,7 @@
 // Starts our librdkafka mock-cluster harness (tests/broker/mock_cluster.c) for a test file and
-// drives its fault-injection commands over the child's stdin. With KAFKA_BOOTSTRAP set, hands
-// out that (real) cluster instead, on which fault injection is unavailable.
+// drives its fault-injection commands over the child's stdin. The mock is for what only it can
+// do (any error code on demand, API version caps, RTTs, request tracking); everything else runs
+// on real Kafka (tests/support/test_cluster.ts picks the provider).
 //
 // Lifetime invariants:
 // - The harness exits when its stdin closes, so a test process that dies (even by SIGKILL)
@@ -8,22 +9,23 @@
 // - The child and its pipes are unref'd while no command, start or close is pending, so a
 //   cluster that a test forgot to close() does not keep Deno's, Bun's or Node's test runner
 //   alive; when the runner exits, the pipe closes and the harness follows.
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { readTopic, type ReadTopicOptions, type StoredRecord } from "./kcat.ts";
 
 /**
- * What {@linkcode startCluster} starts.
+ * What {@linkcode startMockCluster} starts.
  *
  * @example
  * ```ts
- * import type { ClusterOptions } from "./mock_cluster.ts";
- * const options: ClusterOptions = { brokers: 1, topics: [{ name: "events", partitions: 2 }] };
+ * import type { MockClusterOptions } from "./mock_cluster.ts";
+ * const options: MockClusterOptions = { brokers: 1, topics: [{ name: "events", partitions: 2 }] };
  * if (options.topics?.[0]?.partitions !== 2) throw new Error();
  * ```
  */
-export interface ClusterOptions {
-  /** Number of brokers, with ids 1..N. Ignored with KAFKA_BOOTSTRAP. @default 3 */
+export interface MockClusterOptions {
+  /** Number of brokers, with ids 1..N. @default 3 */
   brokers?: number;
   /** Topics to create up front (replication factor min(3, brokers)). @default none */
   topics?: Array<{ name: string; partitions: number }>;
@@ -36,8 +38,8 @@ export interface ClusterOptions {
  *
  * @example
  * ```ts
- * import { startCluster } from "./mock_cluster.ts";
- * const cluster = await startCluster({ brokers: 1 });
+ * import { startMockCluster } from "./mock_cluster.ts";
+ * const cluster = await startMockCluster({ brokers: 1 });
  * await cluster.command("track_start");
  * const requests = await cluster.requests(); // read before track_stop, which clears them
  * await cluster.close();
@@ -54,13 +56,12 @@ export interface TrackedRequest {
 }
 
 /**
- * A running cluster: the mock (with fault injection) or a real one (KAFKA_BOOTSTRAP), on which
- * every fault method rejects with an Error saying so.
+ * A running mock cluster with its fault-injection commands.
  *
  * @example
  * ```ts
- * import { startCluster } from "./mock_cluster.ts";
- * const cluster = await startCluster({ brokers: 1 });
+ * import { startMockCluster } from "./mock_cluster.ts";
+ * const cluster = await startMockCluster({ brokers: 1 });
  * try {
  *   if (cluster.bootstrap.split(",").length !== 1) throw new Error("one broker");
  * } finally {
@@ -68,22 +69,20 @@ export interface TrackedRequest {
  * }
  * ```
  */
-export interface TestCluster {
-  /** Bootstrap servers, "127.0.0.1:port,..." for the mock. */
+export interface MockCluster {
+  readonly provider: "mock";
+  /** Bootstrap servers, "127.0.0.1:port,...". */
   readonly bootstrap: string;
-  /** False when KAFKA_BOOTSTRAP points at a real cluster: fault methods then reject. */
-  readonly isMock: boolean;
   /**
    * Sends one harness command (see tests/broker/README.md); commands run one at a time, in
    * call order. Resolves with the lines printed before `OK`; rejects on `ERR` with the command
    * and the reason, or when the harness has exited.
    */
   command(line: string): Promise<string[]>;
-  /**
-   * Creates a topic. Mock: exactly `partitions` partitions. Real cluster: relies on broker-side
-   * auto-creation (a Metadata request) and rejects if the topic ends up with fewer partitions.
-   */
+  /** Creates a topic with exactly `partitions` partitions (the mock ignores replication). */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** Reads a topic back with kcat (CRCs checked): the mock cannot serve Java's consumer checks. */
+  readBack(topic: string, options?: ReadTopicOptions): Promise<StoredRecord[]>;
   /** Closes a broker's listener and connections; its port stays reserved, leaders stay. */
   brokerDown(id: number): Promise<void>;
   /** Reopens a broker's listener. */
@@ -104,24 +103,8 @@ export interface TestCluster {
   setApiVersion(apiKey: number, min: number, max: number): Promise<void>;
   /** The requests tracked since `track_start` (or the last `track_clear`). */
   requests(): Promise<TrackedRequest[]>;
-  /** Stops the harness and waits for it to exit; idempotent. A no-op on a real cluster. */
+  /** Stops the harness and waits for it to exit; idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * True when the tests run against the mock, which can inject faults (KAFKA_BOOTSTRAP unset).
- *
- * @returns Whether fault-injection tests can run.
- *
- * @example
- * ```ts
- * import process from "node:process";
- * import { faultInjectionAvailable } from "./mock_cluster.ts";
- * if (faultInjectionAvailable() !== !process.env.KAFKA_BOOTSTRAP) throw new Error();
- * ```
- */
-export function faultInjectionAvailable(): boolean {
-  return !process.env.KAFKA_BOOTSTRAP;
 }
 
 let topicCounter = 0;
@@ -161,30 +144,21 @@ function harness(): string {
 }
 
 /**
- * Starts a cluster for a test file (close it in `after()`): our mock harness with N brokers,
- * or, with env KAFKA_BOOTSTRAP set, a handle for that cluster (`isMock` false).
+ * Starts a mock cluster for a test file (close it in `after()`).
  *
  * @param options Brokers and topics.
  * @returns The running cluster.
  *
  * @example
  * ```ts
- * import { startCluster } from "./mock_cluster.ts";
- * const cluster = await startCluster({ brokers: 3, topics: [{ name: "events", partitions: 2 }] });
+ * import { startMockCluster } from "./mock_cluster.ts";
+ * const cluster = await startMockCluster({ brokers: 3, topics: [{ name: "events", partitions: 2 }] });
  * const lines = await cluster.command("ping");
  * await cluster.close();
  * if (lines.length !== 0) throw new Error("ping prints nothing before OK");
  * ```
  */
-export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
-  const real = process.env.KAFKA_BOOTSTRAP;
-  if (real) {
-    const cluster = new RealCluster(real);
-    for (const topic of options.topics ?? []) {
-      await cluster.createTopic(topic.name, topic.partitions);
-    }
-    return cluster;
-  }
+export async function startMockCluster(options: MockClusterOptions = {}): Promise<MockCluster> {
   const brokers = options.brokers ?? 3;
   if (!Number.isInteger(brokers) || brokers < 1) {
     throw new RangeError(`Cannot start a cluster with ${brokers} brokers: must be >= 1`);
@@ -195,7 +169,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   }
   if (options.log || process.env.SLUICE_MOCK_LOG === "1") args.push("--log");
   const child = spawn(harness(), args, { stdio: ["pipe", "pipe", "inherit"] });
-  const cluster = new MockCluster(child, args);
+  const cluster = new MockHarness(child, args);
   await cluster.started;
   return cluster;
 }
@@ -214,8 +188,8 @@ function setRef(handle: unknown, ref: boolean): void {
   else h?.unref?.();
 }
 
-class MockCluster implements TestCluster {
-  readonly isMock = true;
+class MockHarness implements MockCluster {
+  readonly provider = "mock" as const;
   readonly started: Promise<void>;
   readonly #child: ChildProcess;
   readonly #args: string[];
@@ -345,6 +319,9 @@ class MockCluster implements TestCluster {
   async createTopic(name: string, partitions: number): Promise<void> {
     await this.command(`topic_create ${name} ${partitions}`);
   }
+  readBack(topic: string, options?: ReadTopicOptions): Promise<StoredRecord[]> {
+    return readTopic(this.bootstrap, topic, options);
+  }
   async brokerDown(id: number): Promise<void> {
     await this.command(`broker_down ${id}`);
   }
@@ -400,103 +377,5 @@ class MockCluster implements TestCluster {
       clearTimeout(timer);
       this.#release();
     }
-  }
-}
-
-function kcatMetadata(bootstrap: string, topic: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // allow.auto.create.topics: the Metadata request asks the broker to create the topic
-    // (it does when auto.create.topics.enable is on, Kafka's default).
-    const args = ["-L", "-b", bootstrap, "-t", topic, "-J", "-X", "allow.auto.create.topics=true"];
-    execFile("kcat", args, { timeout: 30_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`Command "kcat ${args.join(" ")}" failed: ${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-class RealCluster implements TestCluster {
-  readonly isMock = false;
-  readonly bootstrap: string;
-
-  constructor(bootstrap: string) {
-    this.bootstrap = bootstrap;
-  }
-
-  #unsupported(what: string): Promise<never> {
-    return Promise.reject(
-      new Error(
-        `Cannot ${what} on a real cluster (KAFKA_BOOTSTRAP=${this.bootstrap}): ` +
-          `fault injection needs the mock (check faultInjectionAvailable())`,
-      ),
-    );
-  }
-
-  command(line: string): Promise<string[]> {
-    return this.#unsupported(`run mock command "${line}"`);
-  }
-
-  async createTopic(name: string, partitions: number): Promise<void> {
-    // kcat cannot send CreateTopics; a Metadata request for the topic makes brokers with
-    // auto.create.topics.enable create it with num.partitions partitions. Wait until every
-    // partition has a leader, so the first produce does not race the creation.
-    const deadline = Date.now() + 30_000;
-    let last = "";
-    for (;;) {
-      const metadata = JSON.parse(await kcatMetadata(this.bootstrap, name)) as {
-        topics?: Array<{ topic: string; error?: string; partitions?: Array<{ leader: number }> }>;
-      };
-      const entry = metadata.topics?.find((t) => t.topic === name);
-      const found = entry?.partitions ?? [];
-      if (entry?.error === undefined && found.length > 0 && found.every((p) => p.leader >= 0)) {
-        if (found.length < partitions) {
-          throw new Error(
-            `Cannot create topic "${name}" with ${partitions} partitions on a real cluster: ` +
-              `auto-creation gave it ${found.length} (the broker's num.partitions); ` +
-              `create it beforehand with kafka-topics.sh --create --partitions ${partitions}`,
-          );
-        }
-        return;
-      }
-      last = entry?.error ?? "no partitions yet";
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Cannot create topic "${name}" on a real cluster: ${last} (is auto.create.topics.enable on?)`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-
-  brokerDown(_id: number): Promise<void> {
-    return this.#unsupported("stop a broker");
-  }
-  brokerUp(_id: number): Promise<void> {
-    return this.#unsupported("start a broker");
-  }
-  setLeader(_topic: string, _partition: number, _brokerId: number): Promise<void> {
-    return this.#unsupported("move a leader");
-  }
-  pushErrors(_apiKey: number, _codes: number[]): Promise<void> {
-    return this.#unsupported("inject errors");
-  }
-  pushBrokerErrors(
-    _brokerId: number,
-    _apiKey: number,
-    _errors: Array<{ code: number; rttMs: number }>,
-  ): Promise<void> {
-    return this.#unsupported("inject errors");
-  }
-  setRtt(_brokerId: number, _ms: number): Promise<void> {
-    return this.#unsupported("slow a broker");
-  }
-  setApiVersion(_apiKey: number, _min: number, _max: number): Promise<void> {
-    return this.#unsupported("limit API versions");
-  }
-  requests(): Promise<TrackedRequest[]> {
-    return this.#unsupported("track requests");
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
   }
 }

@@ -8,12 +8,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { endOffsets, kcatProduce, kcatProduceBytes, readTopic } from "./kcat.ts";
-import {
-  faultInjectionAvailable,
-  startCluster,
-  type TestCluster,
-  uniqueTopic,
-} from "./mock_cluster.ts";
+import { type MockCluster, startMockCluster, uniqueTopic } from "./mock_cluster.ts";
+import { defaultProvider, startCluster, type TestCluster } from "./test_cluster.ts";
 import { Producer } from "../../mod.ts";
 
 const text = (bytes: Uint8Array | null | undefined): string | null | undefined =>
@@ -78,10 +74,10 @@ function runScript(file: string): Promise<{ code: number | null; stdout: string 
   });
 }
 
-describe("startCluster() with kcat's reader and writer", () => {
-  let cluster: TestCluster;
+describe("startMockCluster() with kcat's reader and writer", () => {
+  let cluster: MockCluster;
   before(async () => {
-    cluster = await startCluster({ brokers: 3 });
+    cluster = await startMockCluster({ brokers: 3 });
   });
   after(async () => {
     await cluster.close();
@@ -209,19 +205,18 @@ describe("startCluster() with kcat's reader and writer", () => {
   });
 });
 
-// Fault injection needs the mock: against KAFKA_BOOTSTRAP these are not registered.
-if (faultInjectionAvailable()) {
-  describe("TestCluster fault commands", () => {
-    let cluster: TestCluster;
+{
+  describe("MockCluster fault commands", () => {
+    let cluster: MockCluster;
     before(async () => {
-      cluster = await startCluster({ brokers: 3, topics: [{ name: "preset", partitions: 3 }] });
+      cluster = await startMockCluster({ brokers: 3, topics: [{ name: "preset", partitions: 3 }] });
     });
     after(async () => {
       await cluster.close();
     });
 
-    it("startCluster() hosts three brokers on 127.0.0.1", () => {
-      assert.equal(cluster.isMock, true);
+    it("startMockCluster() hosts three brokers on 127.0.0.1", () => {
+      assert.equal(cluster.provider, "mock");
       const servers = cluster.bootstrap.split(",");
       assert.equal(servers.length, 3);
       for (const server of servers) assert.match(server, /^127\.0\.0\.1:\d+$/);
@@ -297,7 +292,7 @@ if (faultInjectionAvailable()) {
       assert.equal(topics[0]?.partitions[0]?.leader, 3);
     });
 
-    it("startCluster({ topics }) creates the topics with their partitions", async () => {
+    it("startMockCluster({ topics }) creates the topics with their partitions", async () => {
       assert.deepEqual(
         await endOffsets(cluster.bootstrap, "preset"),
         new Map([[0, 0], [1, 0], [2, 0]]),
@@ -412,7 +407,7 @@ if (faultInjectionAvailable()) {
 
   describe("TestCluster lifetime", () => {
     it("close() stops the brokers, is idempotent, and later commands reject", async () => {
-      const cluster = await startCluster({ brokers: 1 });
+      const cluster = await startMockCluster({ brokers: 1 });
       assert.equal(await accepts(cluster.bootstrap), true);
       await cluster.close();
       await cluster.close();
@@ -421,7 +416,7 @@ if (faultInjectionAvailable()) {
     });
 
     it("a harness that dies rejects pending and later commands", async () => {
-      const cluster = await startCluster({ brokers: 1 });
+      const cluster = await startMockCluster({ brokers: 1 });
       const results = await Promise.allSettled([cluster.command("quit"), cluster.command("ping")]);
       // quit is answered OK; the ping sent after it finds the harness gone.
       assert.equal(results[0]?.status, "fulfilled");
@@ -460,8 +455,8 @@ if (faultInjectionAvailable()) {
         const module = new URL("./mock_cluster.ts", import.meta.url).href;
         await writeFile(
           script,
-          `import { startCluster } from ${JSON.stringify(module)};\n` +
-            `const cluster = await startCluster({ brokers: 1 });\n` +
+          `import { startMockCluster } from ${JSON.stringify(module)};\n` +
+            `const cluster = await startMockCluster({ brokers: 1 });\n` +
             `await cluster.command("ping");\n` +
             `console.log("BOOTSTRAP " + cluster.bootstrap);\n`,
         );
@@ -477,39 +472,34 @@ if (faultInjectionAvailable()) {
   });
 
   describe("startCluster() with KAFKA_BOOTSTRAP", () => {
-    // A mock stands in for the real cluster: it auto-creates topics with 4 partitions.
-    let mock: TestCluster;
-    let real: TestCluster;
+    // A mock stands in for the outside cluster: it auto-creates topics with 4 partitions.
+    let mock: MockCluster;
+    let external: TestCluster;
     before(async () => {
-      mock = await startCluster({ brokers: 1 });
+      mock = await startMockCluster({ brokers: 1 });
       process.env.KAFKA_BOOTSTRAP = mock.bootstrap;
       try {
-        real = await startCluster({ brokers: 5 });
-        assert.equal(faultInjectionAvailable(), false);
+        assert.equal(defaultProvider(), "external");
+        external = await startCluster();
       } finally {
         delete process.env.KAFKA_BOOTSTRAP;
       }
     });
     after(async () => {
-      await real.close();
+      await external.close();
       await mock.close();
     });
 
-    it("startCluster() returns a handle for that cluster without fault injection", async () => {
-      assert.equal(real.isMock, false);
-      assert.equal(real.bootstrap, mock.bootstrap);
-      await assert.rejects(real.brokerDown(1), /Cannot stop a broker on a real cluster/);
-      await assert.rejects(real.command("ping"), /real cluster/);
-      await assert.rejects(real.pushErrors(0, [6]), /real cluster/);
-      await assert.rejects(real.setRtt(1, 1), /real cluster/);
-      await assert.rejects(real.requests(), /real cluster/);
+    it("startCluster() returns a handle for that cluster", () => {
+      assert.equal(external.provider, "external");
+      assert.equal(external.bootstrap, mock.bootstrap);
     });
 
     it("createTopic() auto-creates the topic and rejects when it gets too few partitions", async () => {
       const topic = uniqueTopic("auto");
-      await real.createTopic(topic, 2);
-      assert.equal((await endOffsets(real.bootstrap, topic)).size, 4);
-      await assert.rejects(real.createTopic(uniqueTopic("auto"), 10), /auto-creation gave it 4/);
+      await external.createTopic(topic, 2);
+      assert.equal((await endOffsets(external.bootstrap, topic)).size, 4);
+      await assert.rejects(external.createTopic(uniqueTopic("auto"), 10), /auto-creation gave it 4/);
     });
   });
 }
