@@ -4,6 +4,7 @@ import { ConnectionPool } from "../connection/connection_pool.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import { ConnectionError } from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
+import { AuthenticationError } from "../errors/security_errors.ts";
 import { MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
 import { type BrokerAddress, parseBootstrapServers } from "./bootstrap_servers.ts";
 
@@ -244,6 +245,8 @@ export class Cluster {
    * @throws {ConnectionError} When no broker answered (retriable; the cause is the last error).
    * @throws {KafkaError} A non-retriable error of the last broker tried (e.g. no common
    * Metadata version).
+   * @throws {AuthenticationError} At once, when a broker refuses authentication or the TLS
+   * handshake (no other broker is tried).
    */
   async refreshMetadata(topics: readonly string[]): Promise<ClusterMetadata> {
     if (this.#pool.isClosed) {
@@ -262,7 +265,9 @@ export class Cluster {
         return this.#apply(response!, topics);
       } catch (error) {
         lastError = error;
-        if (this.#pool.isClosed) break;
+        // A refused authentication or TLS handshake is final: the other brokers share the
+        // listener's configuration and would refuse too.
+        if (this.#pool.isClosed || error instanceof AuthenticationError) break;
       }
     }
     if (lastError instanceof KafkaError && !lastError.retriable) throw lastError;
@@ -301,6 +306,7 @@ export class Cluster {
    *
    * @returns An open connection.
    * @throws {ConnectionError} When no broker is reachable.
+   * @throws {AuthenticationError} At once, when a broker refuses authentication or TLS.
    */
   async anyConnection(): Promise<BrokerConnection> {
     const open = this.#pool.anyOpen();
@@ -312,6 +318,7 @@ export class Cluster {
           ? await this.connectionTo(candidate.nodeId)
           : await this.#pool.bootstrapConnection(candidate.address);
       } catch (error) {
+        if (error instanceof AuthenticationError) throw error; // final, as above
         lastError = error;
         if (this.#pool.isClosed) break;
       }

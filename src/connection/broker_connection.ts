@@ -9,6 +9,7 @@ import {
   writeRequestFrame,
 } from "../protocol/request_frame.ts";
 import { Writer } from "../protocol/writer.ts";
+import { KafkaError } from "../errors/kafka_error.ts";
 import { AuthenticationError, TlsError } from "../errors/security_errors.ts";
 import { FrameReader } from "./frame_reader.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
@@ -112,6 +113,8 @@ export class BrokerConnection {
    */
   #held: Uint8Array[][] | undefined;
   #reauthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Why the transport closed before `connect()` took it, if it did. */
+  #closedEarly: Error | undefined;
   /** False after the transport's `write()` returned false, until it drains. */
   #transportWritable = true;
   #watchingDrain = false;
@@ -167,6 +170,13 @@ export class BrokerConnection {
     const period = Math.min(1000, Math.max(10, Math.floor(options.requestTimeoutMs / 4)));
     connection.#timer = setInterval(() => connection.#checkTimeouts(), period);
     try {
+      const early = connection.#closedEarly;
+      if (early !== undefined) {
+        throw early instanceof KafkaError ? early : new ConnectionError(
+          `Connection to ${connection.#describe()} was lost: ${early.message}`,
+          { cause: early },
+        );
+      }
       await connection.#handshake(options);
       if (options.sasl !== undefined) await connection.#authenticate();
     } catch (error) {
@@ -527,7 +537,14 @@ export class BrokerConnection {
   }
 
   #onTransportClose(error: Error | undefined): void {
-    if (!this.#open) return;
+    if (this.#failed) return;
+    if (!this.#open) {
+      // Before connect() has taken the transport (a runtime may report a failure, e.g. a TLS
+      // alert, in the same tick it hands the connection over): connect() checks this.
+      this.#closedEarly = error ??
+        new ConnectionError(`${capitalize(this.#describe())} closed the connection`);
+      return;
+    }
     this.#fail(
       error ?? new ConnectionError(`${capitalize(this.#describe())} closed the connection`),
     );

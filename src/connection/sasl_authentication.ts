@@ -82,6 +82,15 @@ export async function authenticateSasl(
       "UNSUPPORTED_SASL_MECHANISM",
     );
   }
+  if (answer.errorCode === 34) {
+    // ILLEGAL_SASL_STATE to a first SaslHandshake: the listener authenticates no one by SASL.
+    throw new AuthenticationError(
+      `Cannot authenticate with ${broker}: its listener does not use SASL (a PLAINTEXT or SSL ` +
+        `listener?); use its SASL_PLAINTEXT / SASL_SSL port, or securityProtocol "PLAINTEXT" / ` +
+        `"SSL" without sasl`,
+      "ILLEGAL_SASL_STATE",
+    );
+  }
   if (answer.errorCode !== 0) throw brokerRefusal(answer.errorCode, null, name, broker);
 
   let exchange;

@@ -14,6 +14,7 @@ import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer
 import { BrokerError } from "../errors/broker_error.ts";
 import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
+import { AuthenticationError } from "../errors/security_errors.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
 import type { Partitioner } from "../partitioner/partitioner.ts";
@@ -993,6 +994,7 @@ export class Producer<K = unknown, V = unknown> {
       this.#refreshMetadataSoon();
       await this.#metadataRound(remaining);
       if (this.#aborted) throw new ProducerClosedError("Cannot send: the producer was aborted");
+      if (this.#fatalError !== undefined) throw this.#fatalError;
     }
   }
 
@@ -1036,6 +1038,7 @@ export class Producer<K = unknown, V = unknown> {
   /** Starts a metadata refresh unless one is running; retries with backoff on failure. */
   #refreshMetadataSoon(): void {
     if (this.#metadataRefresh !== undefined || this.#stopped) return;
+    if (this.#fatalError instanceof AuthenticationError) return; // no reconnect storm
     if (this.#metadataRetryTimer !== undefined) return;
     this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics.keys()]).then(
       () => {
@@ -1044,6 +1047,7 @@ export class Producer<K = unknown, V = unknown> {
       },
       (error: unknown) => {
         this.#metadataRefresh = undefined;
+        if (this.#failedAuthentication(error)) return;
         this.#config.logger.warn("Metadata refresh failed; retrying", { error: String(error) });
         this.#metadataRetryTimer = setTimeout(() => {
           this.#metadataRetryTimer = undefined;
@@ -1085,6 +1089,7 @@ export class Producer<K = unknown, V = unknown> {
     const connection = this.#connections.get(nodeId);
     if (connection !== undefined && connection.isOpen) return connection;
     if (connection !== undefined) this.#connections.delete(nodeId);
+    if (this.#fatalError instanceof AuthenticationError) return undefined;
     if (!this.#connecting.has(nodeId) && !this.#stopped) {
       this.#connecting.add(nodeId);
       this.#cluster.connectionTo(nodeId).then(
@@ -1095,6 +1100,7 @@ export class Producer<K = unknown, V = unknown> {
         },
         (error: unknown) => {
           this.#connecting.delete(nodeId);
+          if (this.#failedAuthentication(error)) return;
           this.#config.logger.warn("Connection to broker failed; retrying with backoff", {
             nodeId,
             error: String(error),
@@ -1169,6 +1175,27 @@ export class Producer<K = unknown, V = unknown> {
       }
     }
     this.#identityPending = false;
+  }
+
+  /**
+   * A refused authentication or TLS handshake is fatal, as in Java (an
+   * `AuthenticationException` fails the pending sends): every pending record and every later
+   * send fails at once with it, instead of retrying until `deliveryTimeoutMs`, and no more
+   * connections are tried (no reconnect storm).
+   *
+   * @returns True when `error` was such a failure (then handled).
+   */
+  #failedAuthentication(error: unknown): boolean {
+    if (!(error instanceof AuthenticationError)) return false;
+    if (this.#fatalError === undefined) {
+      this.#config.logger.error("Authentication failed; failing every pending record", {
+        code: error.code,
+        error: error.message,
+      });
+      this.#failFatally(error);
+      this.#metadataDone();
+    }
+    return true;
   }
 
   /** Fails every pending record and all later sends with `error`. */
