@@ -8,7 +8,6 @@ import { ScramMechanism } from "../../src/sasl/scram_mechanism.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
-const target = { host: "b1", port: 9092, nodeId: 1 };
 
 // RFC 7677 section 3.
 const RFC = {
