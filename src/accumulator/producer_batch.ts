@@ -51,8 +51,14 @@ export class ProducerBatch {
   readonly writer: RecordBatchWriter;
   /** When the first record was appended (ms); `lingerMs` counts from here. */
   readonly createdMs: number;
-  /** Creation order within the partition: retried batches are requeued by it. */
+  /**
+   * Creation order within the partition: retried batches are requeued by it. A batch owns the
+   * interval [order, order + orderWidth): the pieces it is split into divide that interval,
+   * so pieces of pieces still sort before every batch created after the original.
+   */
   readonly order: number;
+  /** Width of this batch's order interval: 1 for a new batch, a fraction for a split piece. */
+  orderWidth = 1;
   /** After this instant (ms) the batch fails with a delivery timeout. */
   readonly deadlineMs: number;
   state: BatchState = BatchState.Open;

@@ -6,6 +6,7 @@ import { ConnectionError } from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
 import { AuthenticationError } from "../errors/security_errors.ts";
 import { MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
+import { isZeroUuid } from "../protocol/uuid.ts";
 import { type BrokerAddress, parseBootstrapServers } from "./bootstrap_servers.ts";
 
 /** Options for {@linkcode Cluster}. */
@@ -74,6 +75,8 @@ export interface TopicView {
   readonly leaderEpochs: Int32Array;
   /** Partitions that have a leader, ascending. */
   available: number[];
+  /** The topic's id (Metadata v10+; Produce v13 names topics by it), undefined when unknown. */
+  readonly topicId?: Uint8Array | undefined;
 }
 
 /**
@@ -380,7 +383,7 @@ export class Cluster {
         continue;
       }
       this.#topicErrors.delete(topic.name);
-      this.#topics.set(topic.name, this.#topicView(topic.name, topic.partitions));
+      this.#topics.set(topic.name, this.#topicView(topic.name, topic.partitions, topic.topicId));
     }
     for (const name of requested) {
       if (!this.#topics.has(name) && !this.#topicErrors.has(name)) {
@@ -405,6 +408,7 @@ export class Cluster {
   #topicView(
     name: string,
     partitions: MetadataResponse["topics"][number]["partitions"],
+    topicId: Uint8Array | null,
   ): TopicView {
     let count = 0;
     for (const partition of partitions) count = Math.max(count, partition.partitionIndex + 1);
@@ -422,7 +426,8 @@ export class Cluster {
         leaderEpochs[index] = hinted;
       }
     }
-    return { leaders, leaderEpochs, available: availableOf(leaders) };
+    const id = topicId === null || isZeroUuid(topicId) ? undefined : topicId;
+    return { leaders, leaderEpochs, available: availableOf(leaders), topicId: id };
   }
 }
 

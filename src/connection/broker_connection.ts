@@ -2,6 +2,7 @@ import { ConnectionError, ProtocolError, TimeoutError } from "../errors/client_e
 import { BrokerError } from "../errors/broker_error.ts";
 import type { ApiDescriptor } from "../protocol/api.ts";
 import { type ApiVersionRange, ApiVersionsApi, pickVersion } from "../protocol/api_versions.ts";
+import { clientMaxVersion } from "./client_version_caps.ts";
 import {
   decodeResponseFrame,
   encodeRequestFrame,
@@ -241,14 +242,15 @@ export class BrokerConnection {
    */
   versionFor(api: ApiDescriptor<unknown, unknown>): number {
     const broker = this.#versions.get(api.apiKey);
-    const version = pickVersion(api, broker);
+    const maxVersion = clientMaxVersion(api.apiKey, api.maxVersion);
+    const version = pickVersion({ minVersion: api.minVersion, maxVersion }, broker);
     if (version === undefined) {
       const theirs = broker === undefined
         ? "does not support it"
         : `supports v${broker.minVersion}-v${broker.maxVersion}`;
       throw new ProtocolError(
         `Cannot use ${api.name} with ${this.#describe()}: the broker ${theirs}, ` +
-          `sluice supports v${api.minVersion}-v${api.maxVersion}`,
+          `sluice supports v${api.minVersion}-v${maxVersion}`,
         { code: "UNSUPPORTED_VERSION" },
       );
     }

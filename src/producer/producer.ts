@@ -1070,6 +1070,7 @@ export class Producer<K = unknown, V = unknown> {
   #senderHost(): SenderHost {
     return {
       leaderFor: (topic, partition) => this.#cluster.leaderFor(topic, partition),
+      topicIdFor: (topic) => this.#cluster.topicView(topic)?.topicId,
       connectionFor: (nodeId) => this.#connectionFor(nodeId),
       requestMetadataRefresh: () => this.#refreshMetadataSoon(),
       leaderHint: (topic, partition, leaderId, leaderEpoch) => {
@@ -1345,8 +1346,9 @@ export class Producer<K = unknown, V = unknown> {
         this.#config.batchSize,
         batch.createdMs,
         batch.deadlineMs - batch.createdMs,
-        batch.order + (piece + 1) / (pieces + 1),
+        batch.order + piece * batch.orderWidth / pieces,
       );
+      replacement.orderWidth = batch.orderWidth / pieces;
       for (const index of indexes) {
         const record = records[index]!;
         const completion = completionsByIndex.get(index);

@@ -45,6 +45,8 @@ export interface SenderConnection {
 export interface SenderHost {
   /** The leader of a partition, or undefined / -1 when unknown. */
   leaderFor(topic: string, partition: number): number | undefined;
+  /** The topic's id from metadata (Produce v13 names topics by id), undefined when unknown. */
+  topicIdFor(topic: string): Uint8Array | undefined;
   /** An open connection to a broker, or undefined after starting to connect (then `wake`). */
   connectionFor(nodeId: number): SenderConnection | undefined;
   /** Asks for fresh metadata (deduplicated by the host); the host calls `wake()` after it. */
@@ -100,7 +102,12 @@ const STALE_METADATA_CODES = new Set([
   "NOT_ENOUGH_REPLICAS",
   "CONNECTION",
   "REQUEST_TIMEOUT",
+  // Produce v13: the topic was deleted (and maybe re-created under a new id).
+  "UNKNOWN_TOPIC_ID",
 ]);
+
+/** Produce v13 names topics by id; up to v12 by name. */
+const FIRST_PRODUCE_VERSION_WITH_TOPIC_IDS = 13;
 
 /** Broker answers that mean the idempotent producer's sequence state must be rebuilt. */
 const SEQUENCE_RESET_CODES = new Set([
@@ -116,6 +123,8 @@ const MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION = 5;
 interface InFlightRequest {
   brokerId: number;
   batches: ProducerBatch[];
+  /** The request's topics: v13 answers name them by the ids sent here. */
+  topicData: ProduceRequest["topicData"];
   sentAt: number;
 }
 
@@ -430,6 +439,7 @@ export class Sender {
 
   #sendRequest(brokerId: number, connection: SenderConnection, batches: ProducerBatch[]): void {
     const options = this.#options;
+    let version = connection.versionFor(ProduceApi);
     const topicData: ProduceRequest["topicData"] = [];
     let current: ProduceRequest["topicData"][number] | undefined;
     // Group by topic; batches of one topic are usually adjacent (queues are per topic).
@@ -438,6 +448,13 @@ export class Sender {
         current = topicData.find((t) => t.name === batch.topic);
         if (current === undefined) {
           current = { name: batch.topic, partitionData: [] };
+          if (version >= FIRST_PRODUCE_VERSION_WITH_TOPIC_IDS) {
+            const topicId = this.#host.topicIdFor(batch.topic);
+            if (topicId === undefined) {
+              // Metadata from a broker (or version) without topic ids: name it instead.
+              version = FIRST_PRODUCE_VERSION_WITH_TOPIC_IDS - 1;
+            } else current.topicId = topicId;
+          }
           topicData.push(current);
         }
       }
@@ -457,7 +474,7 @@ export class Sender {
       timeoutMs: options.requestTimeoutMs,
       topicData,
     };
-    const inFlight: InFlightRequest = { brokerId, batches, sentAt: performance.now() };
+    const inFlight: InFlightRequest = { brokerId, batches, topicData, sentAt: performance.now() };
     if (this.#stats !== undefined) {
       let uncompressed = 0;
       let wire = 0;
@@ -474,7 +491,7 @@ export class Sender {
     this.#inFlightByBroker.set(brokerId, (this.#inFlightByBroker.get(brokerId) ?? 0) + 1);
     this.#inFlightRequests++;
     const expectResponse = options.acks !== 0;
-    connection.send(ProduceApi, request, { expectResponse }).then(
+    connection.send(ProduceApi, request, { version, expectResponse }).then(
       (response) => this.#onResponse(inFlight, response),
       (error) => this.#onRequestError(inFlight, error),
     );
@@ -499,7 +516,7 @@ export class Sender {
       for (const batch of inFlight.batches) this.#host.batchCompleted(batch, -1n, -1n);
     } else {
       for (const batch of inFlight.batches) {
-        const partition = findPartition(response, batch.topic, batch.partition);
+        const partition = findPartition(response, inFlight.topicData, batch.topic, batch.partition);
         if (partition === undefined) {
           this.#onBatchError(
             batch,
@@ -557,11 +574,30 @@ export class Sender {
       this.#host.batchCompleted(batch, -1n, -1n);
       return;
     }
-    if (
-      (code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") && batch.recordCount > 1
-    ) {
-      this.#host.batchReplaced(batch, [], new Map(), error);
-      if (options.idempotent) this.#needEpochBump();
+    if (code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") {
+      if (batch.recordCount > 1) {
+        this.#host.batchReplaced(batch, [], new Map(), error);
+        if (options.idempotent) this.#needEpochBump();
+        return;
+      }
+      // One record the broker will never take: nothing to split, and retrying cannot help. Its
+      // sequence numbers were never written: renumber what follows, or the broker would see
+      // a gap.
+      if (options.idempotent && batch.baseSequence >= 0) this.#needEpochBump();
+      const wireBytes = batch.compressed === undefined
+        ? batch.sizeInBytes
+        : 61 + batch.compressed.records.length;
+      this.#fail(
+        batch,
+        new RecordError(
+          `Cannot send a record to ${batch.topic}-${batch.partition}: the broker refused it as ` +
+            `too large (${code}): as a batch it is ${wireBytes} bytes, more than the topic's ` +
+            `max.message.bytes (or the broker's message.max.bytes) allows; raise that limit or ` +
+            `send smaller records`,
+          "RECORD_TOO_LARGE",
+          { cause: error },
+        ),
+      );
       return;
     }
     if (
@@ -639,14 +675,27 @@ export class Sender {
 
 function findPartition(
   response: ProduceResponse,
+  sent: ProduceRequest["topicData"],
   topic: string,
   partition: number,
 ): ProducePartitionResponse | undefined {
+  let topicId: Uint8Array | undefined;
   for (const topicResponse of response.responses) {
-    if (topicResponse.name !== topic) continue;
+    if (topicResponse.name !== topic) {
+      // v13+: the answer names topics by id only.
+      if (topicResponse.topicId === undefined || topicResponse.name !== null) continue;
+      topicId ??= sent.find((t) => t.name === topic)?.topicId;
+      if (topicId === undefined || !sameUuid(topicId, topicResponse.topicId)) continue;
+    }
     for (const partitionResponse of topicResponse.partitionResponses) {
       if (partitionResponse.index === partition) return partitionResponse;
     }
   }
   return undefined;
+}
+
+function sameUuid(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

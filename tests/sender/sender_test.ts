@@ -17,6 +17,7 @@ import { ConnectionError } from "../../src/errors/client_errors.ts";
 
 interface SentRequest {
   request: ProduceRequest;
+  version: number | undefined;
   answer: (response: ProduceResponse) => void;
   fail: (error: unknown) => void;
 }
@@ -24,13 +25,20 @@ interface SentRequest {
 class FakeConnection implements SenderConnection {
   readonly isOpen = true;
   readonly sent: SentRequest[] = [];
+  /** The Produce version the broker and client agree on. */
+  version = 9;
   versionFor(): number {
-    return 9;
+    return this.version;
   }
-  send<Req, Res>(_api: unknown, request: Req): Promise<Res | undefined> {
+  send<Req, Res>(
+    _api: unknown,
+    request: Req,
+    options?: { version?: number },
+  ): Promise<Res | undefined> {
     return new Promise((resolve, reject) => {
       this.sent.push({
         request: request as ProduceRequest,
+        version: options?.version,
         answer: (response) => resolve(response as Res),
         fail: reject,
       });
@@ -49,8 +57,13 @@ class FakeHost implements SenderHost {
     producerId: 42n,
     producerEpoch: 0,
   };
+  /** Topic ids metadata gave (Produce v13). */
+  readonly topicIds = new Map<string, Uint8Array>();
   leaderFor(): number {
     return 1;
+  }
+  topicIdFor(topic: string): Uint8Array | undefined {
+    return this.topicIds.get(topic);
   }
   connectionFor(): SenderConnection {
     return this.connection;
@@ -307,6 +320,70 @@ describe("Sender", () => {
       resent[0]!.request.topicData[0]!.partitionData[0]!.records!,
     )[0]!;
     assert.equal(batch.producerEpoch, 1);
+    sender.close();
+  });
+
+  it("names topics by id at Produce v13 and matches the answer by id", async () => {
+    const { host, sender, append } = setup();
+    host.connection.version = 13;
+    const id = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+    host.topicIds.set("t", id);
+    append(0, 2);
+    sender.beginFlush();
+    await tick();
+    const sent = host.connection.sent[0]!;
+    assert.equal(sent.version, 13);
+    assert.deepEqual(sent.request.topicData[0]!.topicId, id);
+    // A v13 answer has no names: only the id ties it to the batch.
+    const answer = okResponse(sent.request, 7n);
+    const byId = {
+      ...answer,
+      responses: answer.responses.map((t) => ({ ...t, name: null, topicId: id })),
+    };
+    sent.answer(byId as ProduceResponse);
+    await tick();
+    assert.equal(host.completed.length, 1);
+    assert.equal(host.completed[0]!.baseOffset, 7n);
+    sender.endFlush();
+    sender.close();
+  });
+
+  it("falls back to Produce v12 (topic names) when metadata gave no topic id", async () => {
+    const { host, sender, append } = setup();
+    host.connection.version = 13;
+    append(0, 1);
+    sender.beginFlush();
+    await tick();
+    const sent = host.connection.sent[0]!;
+    assert.equal(sent.version, 12);
+    assert.equal(sent.request.topicData[0]!.topicId, undefined);
+    sent.answer(okResponse(sent.request, 3n));
+    await tick();
+    assert.equal(host.completed[0]!.baseOffset, 3n);
+    sender.endFlush();
+    sender.close();
+  });
+
+  it("retries UNKNOWN_TOPIC_ID after asking for metadata (the topic was re-created)", async () => {
+    const { host, sender, append } = setup();
+    host.connection.version = 13;
+    const id = new Uint8Array(16).fill(9);
+    host.topicIds.set("t", id);
+    append(0, 1);
+    sender.beginFlush();
+    await tick();
+    const first = host.connection.sent[0]!;
+    const unknown = okResponse(first.request, -1n, 100);
+    first.answer({
+      ...unknown,
+      responses: unknown.responses.map((t) => ({ ...t, name: null, topicId: id })),
+    } as ProduceResponse);
+    await tick();
+    assert.deepEqual(host.failed.map((f) => f.error.message), []);
+    assert.ok(host.metadataRequests > 0, "asked for fresh metadata");
+    await tick();
+    assert.equal(host.connection.sent.length, 2, "sent again");
+    sender.endFlush();
     sender.close();
   });
 

@@ -12,7 +12,7 @@
 //   cluster is whole again for the next test file.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -233,6 +233,34 @@ export class RealKafkaCluster {
     await this.command(["create_topic", name, partitions, rf, ...configs].join(" "));
   }
 
+  /** Deletes a topic and waits until the cluster no longer lists it. */
+  async deleteTopic(name: string): Promise<void> {
+    await this.command(`delete_topic ${name}`);
+  }
+
+  /**
+   * Sends one record per key with Java's own KafkaProducer (default partitioner, empty value)
+   * and returns where each landed, in key order.
+   */
+  async produceKeysWithJava(
+    topic: string,
+    keys: Uint8Array[],
+  ): Promise<Array<{ partition: number; offset: number }>> {
+    const dir = await mkdtemp(join(tmpdir(), "sluice-java-produce-"));
+    try {
+      const keysFile = join(dir, "keys.txt");
+      const outFile = join(dir, "landed.txt");
+      await writeFile(keysFile, keys.map((key) => toBase64(key)).join("\n") + "\n");
+      await this.command(`produce_keys ${topic} ${keysFile} ${outFile}`);
+      return (await readFile(outFile, "utf8")).split("\n").filter((l) => l !== "").map((line) => {
+        const [partition, offset] = line.split(" ");
+        return { partition: Number(partition), offset: Number(offset) };
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   async describeTopic(name: string): Promise<PartitionState[]> {
     const ids = (text: string) => text === "-" ? [] : text.split(",").map(Number);
     return (await this.command(`describe_topic ${name}`)).map((line) => {
@@ -402,6 +430,12 @@ export class RealKafkaCluster {
       clearTimeout(timer);
     }
   }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
+  return btoa(binary);
 }
 
 function base64(text: string | null): Uint8Array | null {

@@ -84,6 +84,8 @@ final class Commands {
       }
       case "wait_nodes" -> cluster.waitForNodes(intArg(w, 1), longArg(w, 2, 60_000));
       case "create_topic" -> createTopic(w);
+      case "delete_topic" -> deleteTopic(arg(w, 1));
+      case "produce_keys" -> out.accept("COUNT " + produceKeys(arg(w, 1), Path.of(arg(w, 2)), Path.of(arg(w, 3))));
       case "describe_topic" -> {
         for (TopicPartitionInfo p : describe(arg(w, 1)).partitions()) out.accept(partitionLine(p));
       }
@@ -150,6 +152,50 @@ final class Commands {
       }
       Thread.sleep(50);
     }
+  }
+
+  /** delete_topic NAME: deletes it and waits until no broker's metadata lists it. */
+  private void deleteTopic(String name) throws Exception {
+    admin().deleteTopics(List.of(name)).all().get(60, TimeUnit.SECONDS);
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (admin().listTopics().names().get(30, TimeUnit.SECONDS).contains(name)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("topic " + name + " still listed 60 s after deletion");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * produce_keys TOPIC KEYS_FILE OUT_FILE: Java's own KafkaProducer (default partitioner,
+   * idempotent, acks=all) sends one record per line of KEYS_FILE (the key in base64, value
+   * empty) and writes where each landed, "partition offset" per line, in input order.
+   */
+  private long produceKeys(String topic, Path keysFile, Path outFile) throws Exception {
+    Properties p = new Properties();
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap("PLAINTEXT"));
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+        org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+        org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "5");
+    List<String> lines = Files.readAllLines(keysFile, StandardCharsets.UTF_8);
+    List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+    Base64.Decoder b64 = Base64.getDecoder();
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p)) {
+      for (String line : lines) {
+        if (line.isEmpty()) continue;
+        sent.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, b64.decode(line), new byte[0])));
+      }
+      producer.flush();
+    }
+    try (BufferedWriter out = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
+      for (var f : sent) {
+        var m = f.get();
+        out.write(m.partition() + " " + m.offset() + "\n");
+      }
+    }
+    return sent.size();
   }
 
   private TopicDescription describe(String topic) throws Exception {

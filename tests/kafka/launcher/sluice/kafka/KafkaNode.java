@@ -20,6 +20,8 @@ final class KafkaNode {
 
   private Process process;
   private boolean paused;
+  /** True between start and stop/kill: only then is an exited process a failure. */
+  private boolean wanted;
 
   KafkaNode(int id, Path dir, Map<String, Integer> listenerPorts, int proxyPort) {
     this.id = id;
@@ -53,11 +55,12 @@ final class KafkaNode {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kafka.log").toFile()))
             .start();
     paused = false;
+    wanted = true;
   }
 
   /** Throws if the process has exited on its own (a config error, say) while it should run. */
   void checkAlive() throws IOException {
-    if (process != null && !process.isAlive()) {
+    if (wanted && process != null && !process.isAlive()) {
       throw new IOException(
           "node " + id + " exited with status " + process.exitValue() + ": see " + dir.resolve("kafka.log"));
     }
@@ -66,6 +69,7 @@ final class KafkaNode {
   /** SIGTERM: a controlled shutdown (leaders move away first); SIGKILL after 60 s. */
   void stop() throws IOException, InterruptedException {
     requireRunning();
+    wanted = false;
     if (paused) resume();
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -77,6 +81,7 @@ final class KafkaNode {
   /** SIGKILL: the node vanishes mid-work, as in a crash. */
   void kill() throws InterruptedException {
     requireRunning();
+    wanted = false;
     process.destroyForcibly();
     process.waitFor();
     paused = false;
