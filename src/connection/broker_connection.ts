@@ -423,8 +423,8 @@ export class BrokerConnection {
    * re-authentication at 85–95% of it (randomised, as Java's client, so that a producer's
    * connections do not re-authenticate in lockstep).
    */
-  async #authenticate(): Promise<void> {
-    const session = await authenticateSasl(this, this.#options.sasl!, this);
+  async #authenticate(reauthentication = false): Promise<void> {
+    const session = await authenticateSasl(this, this.#options.sasl!, this, reauthentication);
     if (session.lifetimeMs <= 0 || !this.#open) return;
     const delay = Math.floor(session.lifetimeMs * (0.85 + 0.1 * Math.random()));
     this.#reauthTimer = setTimeout(() => void this.#reauthenticate(), delay);
@@ -442,7 +442,7 @@ export class BrokerConnection {
     if (!this.#open) return;
     this.#held = [];
     try {
-      await this.#authenticate();
+      await this.#authenticate(true);
     } catch (error) {
       this.#options.logger?.warn("Re-authentication failed; closing the connection", {
         broker: this.#describe(),

@@ -40,6 +40,9 @@ export interface SaslSession {
  * @param channel The connection.
  * @param mechanism The mechanism.
  * @param target The broker, for the mechanism and messages.
+ * @param reauthentication True for a KIP-368 re-authentication of an authenticated connection
+ * (then ILLEGAL_SASL_STATE means the broker refused to start one, e.g. less than a second after
+ * the last). @default false
  * @returns The session's lifetime.
  * @throws {AuthenticationError} When authentication fails (see above).
  *
@@ -60,6 +63,7 @@ export async function authenticateSasl(
   channel: SaslChannel,
   mechanism: SaslMechanism,
   target: SaslTarget,
+  reauthentication = false,
 ): Promise<SaslSession> {
   const name = mechanism.mechanism;
   const broker = describeTarget(target);
@@ -82,7 +86,7 @@ export async function authenticateSasl(
       "UNSUPPORTED_SASL_MECHANISM",
     );
   }
-  if (answer.errorCode === 34) {
+  if (answer.errorCode === 34 && !reauthentication) {
     // ILLEGAL_SASL_STATE to a first SaslHandshake: the listener authenticates no one by SASL.
     throw new AuthenticationError(
       `Cannot authenticate with ${broker}: its listener does not use SASL (a PLAINTEXT or SSL ` +

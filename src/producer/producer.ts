@@ -1117,6 +1117,7 @@ export class Producer<K = unknown, V = unknown> {
 
   #producerIdentity(): IdentityState | undefined {
     if (this.#identity !== undefined) return this.#identity;
+    if (this.#fatalError !== undefined) return undefined; // nothing will be sent
     if (!this.#identityPending) void this.#initProducerId(undefined);
     return undefined;
   }
