@@ -1,5 +1,5 @@
 import { AuthenticationError } from "../errors/security_errors.ts";
-import type { SaslExchange, SaslMechanism } from "./sasl_mechanism.ts";
+import type { SaslExchange, SaslMechanism, SaslTarget } from "./sasl_mechanism.ts";
 
 /** What an OAUTHBEARER token callback returns. */
 export interface OAuthBearerToken {
@@ -88,11 +88,12 @@ export class OAuthBearerMechanism implements SaslMechanism {
   /**
    * Starts an exchange with a valid token (fetching one when needed).
    *
+   * @param _target The broker (the token is the same for every broker).
    * @returns The exchange.
    * @throws {AuthenticationError} ("SASL_TOKEN") When the callback fails or its token is
    * unusable.
    */
-  async authenticate(): Promise<SaslExchange> {
+  async authenticate(_target?: SaslTarget): Promise<SaslExchange> {
     const token = await this.#token();
     let extensions = "";
     for (const [key, value] of Object.entries(token.extensions ?? {})) {

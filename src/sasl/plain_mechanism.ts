@@ -1,4 +1,4 @@
-import type { SaslExchange, SaslMechanism } from "./sasl_mechanism.ts";
+import type { SaslExchange, SaslMechanism, SaslTarget } from "./sasl_mechanism.ts";
 
 /**
  * SASL PLAIN (RFC 4616): one message, "\0username\0password" in UTF-8 (no authorization id, as
@@ -35,9 +35,10 @@ export class PlainMechanism implements SaslMechanism {
   /**
    * Starts the one-message exchange.
    *
+   * @param _target The broker (PLAIN's message is the same for every broker).
    * @returns The exchange: the message, then done on the broker's (empty) answer.
    */
-  authenticate(): Promise<SaslExchange> {
+  authenticate(_target?: SaslTarget): Promise<SaslExchange> {
     const initialResponse = new TextEncoder().encode(`\0${this.username}\0${this.#password}`);
     return Promise.resolve({ initialResponse, next: () => Promise.resolve(undefined) });
   }

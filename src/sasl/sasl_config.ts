@@ -41,7 +41,7 @@ export interface SaslOAuthBearerConfig {
  *   mechanism: "OAUTHBEARER",
  *   token: () => Promise.resolve({ value: "eyJ…", lifetimeMs: 3_600_000 }),
  * };
- * if (scram.mechanism === oauth.mechanism) throw new Error();
+ * if (scram.mechanism !== "SCRAM-SHA-512" || oauth.mechanism !== "OAUTHBEARER") throw new Error();
  * ```
  */
 export type SaslConfig = SaslPasswordConfig | SaslOAuthBearerConfig | SaslMechanism;

@@ -1,5 +1,5 @@
 import { AuthenticationError } from "../errors/security_errors.ts";
-import type { SaslExchange, SaslMechanism } from "./sasl_mechanism.ts";
+import type { SaslExchange, SaslMechanism, SaslTarget } from "./sasl_mechanism.ts";
 
 /** Options of {@linkcode ScramMechanism}. */
 export interface ScramOptions {
@@ -83,9 +83,10 @@ export class ScramMechanism implements SaslMechanism {
   /**
    * Starts an exchange with a fresh nonce.
    *
+   * @param _target The broker (SCRAM's messages do not depend on it).
    * @returns The exchange (client-first, then client-final, then the server's proof checked).
    */
-  authenticate(): Promise<SaslExchange> {
+  authenticate(_target?: SaslTarget): Promise<SaslExchange> {
     const hash = this.#hash;
     const password = this.#password;
     const clientNonce = this.#nonce();
