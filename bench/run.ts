@@ -8,7 +8,10 @@
  *   deno run -A bench/run.ts [--records 1000000] [--reps 3] [--full] [--codecs] [--clients a,b]
  *     [--cells x,y]
  * --full adds the 1-broker and acks=all cells; --codecs adds snappy, lz4 and zstd (3 brokers,
- * acks=1) to gzip.
+ * acks=1) to gzip. --sasl-ssl adds a cell on real Kafka's SASL_SSL listener (tests/kafka's
+ * launcher, 3 nodes; SASL PLAIN over TLS, acks=1) for kcat and sluice's CLI and API clients
+ * only: the mock has no TLS or SASL, KafkaJS and @platformatic/kafka are left out of it. (PLAIN,
+ * not SCRAM: Debian's kcat links librdkafka 2.0.2, whose SCRAM Kafka 4 refuses.)
  *
  * Writes bench/results/results.json, results.md and chart.svg.
  *
@@ -21,6 +24,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { endOffsets } from "../tests/support/kcat.ts";
 import { startCluster, type TestCluster } from "../tests/support/mock_cluster.ts";
+import { type RealKafkaCluster, startRealCluster } from "../tests/support/kafka_cluster.ts";
 import { renderChart } from "./chart.ts";
 
 interface Cell {
@@ -29,6 +33,15 @@ interface Cell {
   acks: "1" | "all";
   keyed: boolean;
   codec: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+  /** Real Kafka's SASL_SSL listener instead of the mock's plaintext one. */
+  saslSsl?: boolean;
+}
+
+/** How the clients reach a SASL_SSL listener (set while a --sasl-ssl cell runs). */
+interface Security {
+  username: string;
+  password: string;
+  caFile: string;
 }
 
 interface Client {
@@ -77,16 +90,46 @@ for (const brokers of full ? [1, 3] as const : [3] as const) {
     CELLS.push({ id: `b${brokers}-acks${acks}-gzip`, brokers, acks, keyed: false, codec: "gzip" });
   }
 }
+if (args.includes("--sasl-ssl")) {
+  CELLS.push({
+    id: "b3-acks1-sasl_ssl",
+    brokers: 3,
+    acks: "1",
+    keyed: false,
+    codec: "none",
+    saslSsl: true,
+  });
+}
 if (args.includes("--codecs")) {
   for (const codec of ["snappy", "lz4", "zstd"] as const) {
     CELLS.push({ id: `b3-acks1-${codec}`, brokers: 3, acks: "1", keyed: false, codec });
   }
 }
 
+let security: Security | undefined;
+
+/** librdkafka's (and sluice's CLI's) -X settings for the SASL_SSL cell. */
+function securityArgs(cell: Cell): string[] {
+  if (!cell.saslSsl || security === undefined) return [];
+  return [
+    "-X",
+    "security.protocol=sasl_ssl",
+    "-X",
+    "sasl.mechanisms=PLAIN",
+    "-X",
+    `sasl.username=${security.username}`,
+    "-X",
+    `sasl.password=${security.password}`,
+    "-X",
+    `ssl.ca.location=${security.caFile}`,
+  ];
+}
+
 function cliArgs(cell: Cell, bootstrap: string, topic: string): string[] {
   const out = ["-b", bootstrap, "-t", topic, "--acks", cell.acks, "--linger-ms", "5"];
   if (cell.keyed) out.push("-K", "\t");
   if (cell.codec !== "none") out.push("-z", cell.codec);
+  out.push(...securityArgs(cell));
   return out;
 }
 
@@ -106,6 +149,17 @@ const apiArgs = (mode: string, cell: Cell, bootstrap: string, topic: string, fil
   cell.keyed ? "1" : "0",
   cell.codec,
   BATCH_SIZE,
+  // The API client's security: the same Java properties, as JSON.
+  ...(cell.saslSsl && security !== undefined
+    ? [JSON.stringify({
+      "security.protocol": "SASL_SSL",
+      "sasl.mechanism": "PLAIN",
+      "sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required ` +
+        `username="${security.username}" password="${security.password}";`,
+      "ssl.truststore.type": "PEM",
+      "ssl.truststore.location": security.caFile,
+    })]
+    : []),
 ];
 
 const CLIENTS: Client[] = [
@@ -128,6 +182,7 @@ const CLIENTS: Client[] = [
         `acks=${cell.acks === "all" ? "-1" : cell.acks}`,
         ...(cell.keyed ? ["-K", "\t"] : []),
         ...(cell.codec !== "none" ? ["-z", cell.codec] : []),
+        ...securityArgs(cell),
       ],
     }),
   },
@@ -250,10 +305,13 @@ async function runOnce(
   cluster: TestCluster,
   run: number,
 ): Promise<RunResult | string> {
-  const topic = `bench-${cell.id}-${client.id}-${run}`;
+  const topic = `bench-${cell.id}-${client.id}-${run}-${Date.now()}`;
   await cluster.createTopic(topic, 4);
   const file = dataFile(cell.keyed);
-  const { cmd, args: commandArgs, stdin } = client.command(cell, cluster.bootstrap, topic, file);
+  const bootstrap = cell.saslSsl
+    ? (cluster as RealKafkaCluster).info.bootstrap.SASL_SSL
+    : cluster.bootstrap;
+  const { cmd, args: commandArgs, stdin } = client.command(cell, bootstrap, topic, file);
   const timeFile = join(dataDir, "time.txt");
   rmSync(timeFile, { force: true });
   const started = performance.now();
@@ -304,13 +362,24 @@ const results: Array<RunResult & { runs: number; failures: string[] }> = [];
 for (const cell of cells) {
   const perClient = new Map<string, RunResult[]>();
   const failures = new Map<string, string[]>();
+  // Only kcat and sluice's clients speak SASL_SSL here (see the usage).
+  const cellClients = cell.saslSsl
+    ? clients.filter((c) => c.id === "kcat" || c.id.startsWith("sluice-"))
+    : clients;
   for (let run = 0; run < reps; run++) {
     // A fresh cluster per repetition: the mock keeps every record in memory, and a
-    // broker holding gigabytes from earlier runs slows down the later clients.
-    const cluster = await startCluster({ brokers: cell.brokers });
+    // broker holding gigabytes from earlier runs slows down the later clients. Real Kafka
+    // keeps records on disk: one cluster (the run's shared one, if any) serves every repetition.
+    const cluster: TestCluster = cell.saslSsl
+      ? await startRealCluster()
+      : await startCluster({ brokers: cell.brokers });
+    if (cell.saslSsl) {
+      const info = (cluster as RealKafkaCluster).info;
+      security = { ...info.sasl, caFile: info.files.ca };
+    }
     try {
       // Alternate clients within each repetition so drift hits everyone alike.
-      for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
+      for (const client of run % 2 === 0 ? cellClients : [...cellClients].reverse()) {
         const outcome = await runOnce(client, cell, cluster, run);
         if (typeof outcome === "string") {
           failures.set(client.id, [...(failures.get(client.id) ?? []), outcome]);
@@ -328,7 +397,7 @@ for (const cell of cells) {
       await cluster.close();
     }
   }
-  for (const client of clients) {
+  for (const client of cellClients) {
     const runs = perClient.get(client.id) ?? [];
     if (runs.length === 0) {
       results.push({
