@@ -6,9 +6,9 @@
  * @module
  */
 import { Producer } from "../mod.ts";
-import { startCluster } from "../tests/support/mock_cluster.ts";
+import { startMockCluster } from "../tests/support/mock_cluster.ts";
 
-const cluster = await startCluster({ brokers: 3 });
+const cluster = await startMockCluster({ brokers: 3 });
 await cluster.createTopic("latency", 4);
 for (const lingerMs of [5, 100]) {
   const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs });

@@ -21,7 +21,7 @@
 import process from "node:process";
 import { Producer, type ProducerRecord } from "../mod.ts";
 import { endOffsets } from "../tests/support/kcat.ts";
-import { startCluster } from "../tests/support/mock_cluster.ts";
+import { startMockCluster } from "../tests/support/mock_cluster.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -46,7 +46,7 @@ function collectGarbage(): void {
   else (globalThis as { gc?: () => void }).gc?.();
 }
 
-const cluster = await startCluster({ brokers: 3 });
+const cluster = await startMockCluster({ brokers: 3 });
 await cluster.setRtt(-1, rttMs);
 const value = new Uint8Array(100).fill(120);
 const rows: string[] = [];

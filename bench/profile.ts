@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { endOffsets } from "../tests/support/kcat.ts";
-import { startCluster } from "../tests/support/mock_cluster.ts";
+import { startMockCluster } from "../tests/support/mock_cluster.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -49,7 +49,7 @@ const runtimes: Array<{ name: string; command: (profileDir: string) => string[] 
   { name: "node", command: (dir) => [node, "--cpu-prof", `--cpu-prof-dir=${dir}`, cli] },
 ];
 
-const cluster = await startCluster({ brokers: 3 });
+const cluster = await startMockCluster({ brokers: 3 });
 try {
   for (const runtime of runtimes) {
     const topic = `profile-${runtime.name}`;

@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { endOffsets } from "../tests/support/kcat.ts";
-import { startCluster, type TestCluster } from "../tests/support/mock_cluster.ts";
+import { type MockCluster, startMockCluster } from "../tests/support/mock_cluster.ts";
 import { type RealKafkaCluster, startRealCluster } from "../tests/support/kafka_cluster.ts";
 import { renderChart } from "./chart.ts";
 
@@ -302,14 +302,14 @@ function dataFile(keyed: boolean): string {
 async function runOnce(
   client: Client,
   cell: Cell,
-  cluster: TestCluster,
+  cluster: MockCluster | RealKafkaCluster,
   run: number,
 ): Promise<RunResult | string> {
   const topic = `bench-${cell.id}-${client.id}-${run}-${Date.now()}`;
   await cluster.createTopic(topic, 4);
   const file = dataFile(cell.keyed);
-  const bootstrap = cell.saslSsl
-    ? (cluster as RealKafkaCluster).info.bootstrap.SASL_SSL
+  const bootstrap = cluster.provider === "real" && cell.saslSsl
+    ? cluster.info.bootstrap.SASL_SSL
     : cluster.bootstrap;
   const { cmd, args: commandArgs, stdin } = client.command(cell, bootstrap, topic, file);
   const timeFile = join(dataDir, "time.txt");
@@ -370,12 +370,11 @@ for (const cell of cells) {
     // A fresh cluster per repetition: the mock keeps every record in memory, and a
     // broker holding gigabytes from earlier runs slows down the later clients. Real Kafka
     // keeps records on disk: one cluster (the run's shared one, if any) serves every repetition.
-    const cluster: TestCluster = cell.saslSsl
+    const cluster: MockCluster | RealKafkaCluster = cell.saslSsl
       ? await startRealCluster()
-      : await startCluster({ brokers: cell.brokers });
-    if (cell.saslSsl) {
-      const info = (cluster as RealKafkaCluster).info;
-      security = { ...info.sasl, caFile: info.files.ca };
+      : await startMockCluster({ brokers: cell.brokers });
+    if (cluster.provider === "real") {
+      security = { ...cluster.info.sasl, caFile: cluster.info.files.ca };
     }
     try {
       // Alternate clients within each repetition so drift hits everyone alike.

@@ -1,12 +1,13 @@
 /**
- * The demo: starts a local 3-broker test cluster (librdkafka's mock), serves generated NDJSON
- * from a local HTTP server, and pipes the `fetch()` body into a topic:
+ * The demo: starts a local 3-broker test cluster — librdkafka's mock (quick), or real Apache
+ * Kafka with `--real` (3 KRaft nodes from Maven Central's jars, ~15 s to start) — serves
+ * generated NDJSON from a local HTTP server, and pipes the `fetch()` body into a topic:
  *
  *   fetch(url).body → NdjsonStream → ToRecordsStream → producer.writable
  *
  * Prints progress while it runs and a delivery summary at the end, then reads the topic back
  * with kcat to show what the brokers stored. Run it with `npm run demo` (which builds the
- * test broker first) or `deno run -A examples/demo.ts`.
+ * test broker first), `npm run demo -- --real`, or `deno run -A examples/demo.ts [--real]`.
  *
  * @module
  */
@@ -16,9 +17,11 @@ import { jsonSerializer, Producer } from "../mod.ts";
 import { NdjsonStream } from "../src/streams/ndjson_stream.ts";
 import { ToRecordsStream } from "../src/streams/to_records_stream.ts";
 import { endOffsets } from "../tests/support/kcat.ts";
-import { startCluster } from "../tests/support/mock_cluster.ts";
+import { startMockCluster } from "../tests/support/mock_cluster.ts";
+import { startRealCluster } from "../tests/support/kafka_cluster.ts";
 
 const total = Number(process.env.DEMO_RECORDS ?? 200_000);
+const real = process.argv.includes("--real");
 const topic = "demo-events";
 
 interface Event {
@@ -53,8 +56,12 @@ const server = createServer((_request, response) => {
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const port = (server.address() as { port: number }).port;
 
-console.log("Starting a 3-broker test cluster (librdkafka mock) …");
-const cluster = await startCluster({ brokers: 3 });
+console.log(
+  real
+    ? "Starting a 3-node Apache Kafka cluster (KRaft, from Maven Central's jars) …"
+    : "Starting a 3-broker test cluster (librdkafka mock; --real for Apache Kafka) …",
+);
+const cluster = real ? await startRealCluster({ shared: false }) : await startMockCluster();
 await cluster.createTopic(topic, 6);
 console.log(
   `Cluster at ${cluster.bootstrap}; streaming ${total} events from http://127.0.0.1:${port}/ into "${topic}"`,

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The demo: builds (once) and starts a local test broker, streams records into it.
+# The demo: starts a local test cluster and streams records into it. Quick by default
+# (librdkafka's mock, built once); `npm run demo -- --real` starts real Apache Kafka instead
+# (3 KRaft nodes from Maven Central's jars, resolved once).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$repo_root"
@@ -7,4 +9,5 @@ cd "$repo_root"
 ensure_kcat
 SLUICE_MOCK_HARNESS=$(ensure_broker)
 export SLUICE_MOCK_HARNESS
-exec deno run -A examples/demo.ts
+if [[ " $* " == *" --real "* ]]; then ensure_kafka; fi
+exec deno run -A examples/demo.ts "$@"

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { createConnection, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
-import { startCluster } from "../tests/support/mock_cluster.ts";
+import { startMockCluster } from "../tests/support/mock_cluster.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const deno = join(root, "node_modules/.bin/deno");
@@ -24,7 +24,7 @@ const lint = spawnSync(deno, ["doc", "--lint", "mod.ts", "cli.ts"], {
 });
 if (lint.status !== 0) process.exit(1);
 
-const cluster = await startCluster({ brokers: 3, topics: [{ name: "events", partitions: 3 }] });
+const cluster = await startMockCluster({ brokers: 3, topics: [{ name: "events", partitions: 3 }] });
 const [host, port] = cluster.bootstrap.split(",")[0]!.split(":");
 const sockets = new Set<Socket>();
 const relay = createServer((client) => {

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { readTopic } from "../tests/support/kcat.ts";
-import { startCluster } from "../tests/support/mock_cluster.ts";
+import { startCluster } from "../tests/support/test_cluster.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const node = process.env.SLUICE_NODE ?? "node";
@@ -77,7 +77,7 @@ const tarball = execFileSync(deno, ["run", "-A", join(root, "scripts/build_npm.t
 console.log(`tarball: ${tarball}`);
 
 const scratch = mkdtempSync(join(tmpdir(), "sluice-npm-"));
-const cluster = await startCluster({ brokers: 3 });
+const cluster = await startCluster();
 let failed = false;
 try {
   const projects = [

@@ -27,7 +27,8 @@ export interface AccumulatorOptions {
  * batches from the front of each queue.
  *
  * Invariants: a partition has at most one Open batch and it is the last one; every partition
- * with queued batches is listed in `active` exactly once.
+ * with queued batches is listed in `active` exactly once; no queued batch is empty (a batch
+ * is queued only once its first record is in, so a refused record leaves nothing behind).
  *
  * @example Append until a batch fills
  * ```ts
@@ -86,6 +87,9 @@ export class RecordAccumulator {
   /**
    * Encodes a record into its partition's open batch.
    *
+   * Atomic: when the record is refused (the batch writer throws, e.g. for a timestamp it
+   * cannot encode), nothing changes: no batch is closed, created or queued.
+   *
    * @param recordBytes The record's size upper bound; it is also what was reserved.
    * @param nowMs The time a new batch is created at (its linger and delivery clocks start).
    * @default nowMs the clock, read only when a batch is created
@@ -103,34 +107,41 @@ export class RecordAccumulator {
     nowMs?: number,
   ): ProducerBatch {
     const queue = this.queueFor(topic, partition);
-    let batch = queue.last;
-    if (batch !== undefined && batch.state === BatchState.Open) {
-      if (batch.sizeInBytes + recordBytes > this.#options.batchSize && batch.recordCount > 0) {
-        batch.state = BatchState.Closed;
-        batch = undefined;
-        this.#options.onBatchFull();
-      }
-    } else {
-      batch = undefined;
+    const open = queue.last;
+    if (
+      open !== undefined && open.state === BatchState.Open &&
+      (open.sizeInBytes + recordBytes <= this.#options.batchSize || open.recordCount === 0)
+    ) {
+      open.append(timestamp, key, value, headers, recordBytes, completion);
+      return open;
     }
-    if (batch === undefined) {
-      const writer = this.#pool.pop();
-      batch = new Batch(
-        topic,
-        partition,
-        this.#options.batchSize,
-        nowMs ?? Date.now(),
-        this.#options.deliveryTimeoutMs,
-        queue.nextOrder++,
-        writer,
-      );
-      queue.batches.push(batch);
-      if (!queue.active) {
-        queue.active = true;
-        this.active.push(queue);
-      }
+    // A new batch, queued (and the full one closed) only once the record is in it.
+    const batch = new Batch(
+      topic,
+      partition,
+      this.#options.batchSize,
+      nowMs ?? Date.now(),
+      this.#options.deliveryTimeoutMs,
+      queue.nextOrder,
+      this.#pool.pop(),
+    );
+    try {
+      batch.append(timestamp, key, value, headers, recordBytes, completion);
+    } catch (error) {
+      // Nothing was written to the writer: keep it for the next batch.
+      if (this.#pool.length < this.#options.poolSize) this.#pool.push(batch.writer);
+      throw error;
     }
-    batch.append(timestamp, key, value, headers, recordBytes, completion);
+    queue.nextOrder++;
+    if (open !== undefined && open.state === BatchState.Open) {
+      open.state = BatchState.Closed;
+      this.#options.onBatchFull();
+    }
+    queue.batches.push(batch);
+    if (!queue.active) {
+      queue.active = true;
+      this.active.push(queue);
+    }
     return batch;
   }
 

@@ -34,7 +34,11 @@ export interface ProducerStats {
   requestLatencyMs: { p50: number; p99: number; max: number };
   /** Batches put back for a retry. */
   retries: number;
-  /** Broker and client errors seen, by code (e.g. "NOT_LEADER_OR_FOLLOWER", "CONNECTION"). */
+  /**
+   * Broker and client errors seen, by code (e.g. "NOT_LEADER_OR_FOLLOWER", "CONNECTION"): of
+   * batches sent, metadata requests and connection attempts (a cluster that cannot be reached
+   * shows as "CONNECTION").
+   */
   errorsByCode: Record<string, number>;
   /** Free bytes of `bufferMemory`. */
   bufferAvailable: number;

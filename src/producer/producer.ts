@@ -12,7 +12,12 @@ import { connectionOptionsFrom } from "../connection/connection_options.ts";
 import type { DeliveryReport } from "../delivery/delivery_report.ts";
 import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer_stats.ts";
 import { BrokerError } from "../errors/broker_error.ts";
-import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client_errors.ts";
+import {
+  ConnectionError,
+  ProducerClosedError,
+  RecordError,
+  TimeoutError,
+} from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
 import { AuthenticationError } from "../errors/security_errors.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
@@ -22,11 +27,13 @@ import { InitProducerIdApi } from "../protocol/init_producer_id.ts";
 import { loadCodec } from "../compression/codec_registry.ts";
 import {
   decodeRecordBatches,
+  encodedRecordSize,
   RECORD_BATCH_OVERHEAD,
   type RecordHeader,
   recordSizeUpperBound,
 } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
+import { checkRecordTimestamp } from "../record/record_timestamp.ts";
 import type { RecordMetadata } from "../record/record_metadata.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
 import { createRecordSerializer } from "../serializer/serialize_record.ts";
@@ -36,8 +43,9 @@ import { Sender, type SenderConnection, type SenderHost } from "../sender/sender
 /** Options for `Producer.close()`. */
 export interface CloseOptions {
   /**
-   * How long to wait for queued and in-flight records to be acknowledged; what is still
-   * pending after it fails with a `ProducerClosedError`.
+   * How long to wait for queued and in-flight records to be acknowledged; every record still
+   * pending then (waiting for metadata or buffer space, queued or in flight) fails with a
+   * `ProducerClosedError`.
    * @default Infinity
    */
   timeoutMs?: number;
@@ -172,6 +180,11 @@ export class Producer<K = unknown, V = unknown> {
   #metadataRefresh: Promise<void> | undefined;
   #metadataRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #metadataWaiters: Array<() => void> = [];
+  /**
+   * Why the last metadata request failed (no broker reachable, usually); cleared by the next
+   * answer. Records that time out waiting for metadata report it as their cause.
+   */
+  #metadataFailure: KafkaError | undefined;
   /** The wait shared by every record waiting for metadata now (see `#metadataRound`). */
   #sharedMetadataRound: Promise<void> | undefined;
   #identity: IdentityState | undefined;
@@ -187,7 +200,11 @@ export class Producer<K = unknown, V = unknown> {
   /** The first record failure seen by stream writers: the stream errors with it. */
   #streamError: KafkaError | undefined;
   #closed = false;
-  #aborted = false;
+  /**
+   * Set once records may no longer wait (abort, close()'s timeout, shutdown): every record
+   * waiting for metadata or buffer space rejects with it, and none is appended after it.
+   */
+  #closeError: ProducerClosedError | undefined;
   /** Set once connections are being released: no reconnects, refreshes or retries after it. */
   #stopped = false;
   #closing: Promise<void> | undefined;
@@ -404,8 +421,9 @@ export class Producer<K = unknown, V = unknown> {
    * Sends one record. Resolves with where it was written once the broker acknowledged it
    * (offset -1 with `acks: 0`); rejects with a `KafkaError` subclass when it failed for good:
    * `RecordError` (cannot be serialized, too large), `TimeoutError` (`maxBlockMs` waiting
-   * for buffer space or metadata; `deliveryTimeoutMs`), `BrokerError` (a non-retriable broker
-   * answer), `ProducerClosedError`.
+   * for buffer space or metadata, e.g. for a topic or an explicit `partition` that metadata
+   * does not know yet, as after a topic grew; `deliveryTimeoutMs`), `BrokerError` (a
+   * non-retriable broker answer), `ProducerClosedError`.
    *
    * A caller awaiting a lone record does not wait `lingerMs` when nothing else is in flight.
    *
@@ -552,6 +570,8 @@ export class Producer<K = unknown, V = unknown> {
         if (this.#streamError !== undefined) throw this.#streamError;
         const withReports = this.#deliveries !== undefined || !this.#interceptors.isEmpty;
         for (const record of records) {
+          // A stage between serialize and the sink may have changed the record.
+          checkRecordTimestamp(record.timestamp, record.topic);
           let completion: RecordCompletion | undefined;
           if (withReports) {
             completion = newCompletion();
@@ -591,7 +611,8 @@ export class Producer<K = unknown, V = unknown> {
 
   /**
    * Stops accepting records, delivers what is queued and in flight, then closes the
-   * connections. After `timeoutMs`, records still pending fail with `ProducerClosedError`.
+   * connections. At `timeoutMs`, every record still pending fails with `ProducerClosedError`,
+   * wherever it waits: for metadata, for buffer space, in a batch or in flight.
    */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= this.#close(options.timeoutMs ?? Infinity);
@@ -605,9 +626,8 @@ export class Producer<K = unknown, V = unknown> {
    */
   async abort(reason?: unknown): Promise<void> {
     this.#closed = true;
-    this.#aborted = true;
     const error = new ProducerClosedError("The producer was aborted", { cause: reason });
-    this.#budget.rejectWaiters(error);
+    this.#stopWaiting(error);
     this.#failEverything(error);
     await this.#shutdown();
   }
@@ -631,11 +651,25 @@ export class Producer<K = unknown, V = unknown> {
         const late = new ProducerClosedError(
           `The producer closed before these records were acknowledged: close() waited timeoutMs (${timeoutMs} ms)`,
         );
+        // Waiting records first: the bytes failEverything() frees must not let one in.
+        this.#stopWaiting(late);
         this.#failEverything(late);
       }
     }
-    this.#budget.rejectWaiters(error);
+    this.#stopWaiting(error);
     await this.#shutdown();
+  }
+
+  /**
+   * Ends every wait for metadata or buffer space with `error` (the first such error sticks):
+   * records waiting anywhere before their batch reject with it, at once.
+   */
+  #stopWaiting(error: ProducerClosedError): void {
+    this.#closeError ??= error;
+    this.#budget.rejectWaiters(this.#closeError);
+    const waiters = this.#metadataWaiters;
+    this.#metadataWaiters = [];
+    for (const wake of waiters) wake(); // each sees #closeError and throws it
   }
 
   async #shutdown(): Promise<void> {
@@ -727,7 +761,10 @@ export class Producer<K = unknown, V = unknown> {
     );
     this.#checkSize(serialized, size);
     const partitionCount = this.#topicView(serialized.topic)?.leaders.length;
-    if (partitionCount === undefined || partitionCount <= 0) {
+    if (
+      partitionCount === undefined || partitionCount <= 0 || serialized.partition >= partitionCount
+    ) {
+      // No metadata yet, or a partition it does not know (the topic may have grown): wait.
       return this.#acceptSlow(serialized, size, completion, Date.now() + this.#config.maxBlockMs);
     }
     if (!this.#budget.tryReserve(size)) {
@@ -766,13 +803,28 @@ export class Producer<K = unknown, V = unknown> {
     deadline: number,
   ): Promise<void> {
     let partitionCount = this.#cluster.partitionCount(serialized.topic);
-    if (partitionCount === undefined || partitionCount <= 0) {
-      partitionCount = await this.#waitOnMetadata(serialized.topic, deadline);
+    if (
+      partitionCount === undefined || partitionCount <= 0 || serialized.partition >= partitionCount
+    ) {
+      partitionCount = await this.#waitOnMetadata(serialized.topic, deadline, serialized.partition);
     }
-    await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
-    if (this.#aborted) {
+    try {
+      await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
+    } catch (error) {
+      const failure = this.#metadataFailure;
+      if (!(error instanceof TimeoutError) || failure?.code !== "CONNECTION") throw error;
+      // The buffer is not full because the brokers are slow: none can be reached.
+      throw new TimeoutError(
+        `Cannot reserve ${size} bytes of bufferMemory within maxBlockMs (${this.#config.maxBlockMs} ms): ` +
+          `the records ahead cannot be delivered: no broker could be reached; last error: ${failure.message}`,
+        "MAX_BLOCK_TIMEOUT",
+        false,
+        failure,
+      );
+    }
+    if (this.#closeError !== undefined) {
       this.#budget.release(size);
-      throw new ProducerClosedError("Cannot send: the producer is closed");
+      throw this.#closeError;
     }
     this.#append(serialized, size, partitionCount, completion);
   }
@@ -836,16 +888,24 @@ export class Producer<K = unknown, V = unknown> {
     partitionCount: number,
     completion: RecordCompletion | undefined,
   ): void {
-    const batch = this.#accumulator.append(
-      topic,
-      partition,
-      timestamp,
-      key,
-      value,
-      headers,
-      size,
-      completion,
-    );
+    let batch: ProducerBatch;
+    try {
+      batch = this.#accumulator.append(
+        topic,
+        partition,
+        timestamp,
+        key,
+        value,
+        headers,
+        size,
+        completion,
+      );
+    } catch (error) {
+      // Refused records are checked before their reservation; should the batch writer refuse
+      // one all the same, the append changed nothing (it is atomic): return the bytes.
+      this.#budget.release(size);
+      throw error;
+    }
     if (this.#partitioner !== undefined) {
       this.#partitioner.recordAppended(
         topic,
@@ -885,6 +945,8 @@ export class Producer<K = unknown, V = unknown> {
     if (view === undefined) return false;
     const partitionCount = view.leaders.length;
     if (partitionCount <= 0 || partition >= partitionCount) return false;
+    // The stream path refuses it, saying why.
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) return false;
     const size = recordSizeUpperBound(key === null ? -1 : key.length, value.length, undefined);
     if (size + RECORD_BATCH_OVERHEAD > this.#recordLimit) return false; // the slow path says why
     if (!this.#budget.tryReserve(size)) return false;
@@ -944,20 +1006,31 @@ export class Producer<K = unknown, V = unknown> {
     return sizes;
   }
 
+  /**
+   * Refuses a record that can never be sent: alone in a batch it would exceed `maxRequestSize`
+   * (or `bufferMemory`). `size` is the record's upper bound (what is reserved); only when that
+   * does not fit is the exact size computed, so a record that fits is never refused. The
+   * reservation then fits too: the bound exceeds the exact size by less than the batch header.
+   */
   #checkSize(serialized: SerializedRecord, size: number): void {
     const limit = this.#recordLimit;
-    if (size + RECORD_BATCH_OVERHEAD > limit) {
-      const which = this.#config.maxRequestSize <= this.#config.bufferMemory
-        ? "maxRequestSize"
-        : "bufferMemory";
-      throw new RecordError(
-        `Cannot send record to "${serialized.topic}" as it must be <= ${
-          limit - RECORD_BATCH_OVERHEAD
-        } bytes ` +
-          `(${which}): its serialized size is ${size} bytes`,
-        "RECORD_TOO_LARGE",
-      );
-    }
+    if (size + RECORD_BATCH_OVERHEAD <= limit) return;
+    const exact = encodedRecordSize(
+      serialized.key === null ? -1 : serialized.key.length,
+      serialized.value === null ? -1 : serialized.value.length,
+      serialized.headers,
+    );
+    if (exact + RECORD_BATCH_OVERHEAD <= limit) return;
+    const which = this.#config.maxRequestSize <= this.#config.bufferMemory
+      ? "maxRequestSize"
+      : "bufferMemory";
+    throw new RecordError(
+      `Cannot send record to "${serialized.topic}" as it must be <= ${
+        limit - RECORD_BATCH_OVERHEAD
+      } bytes (${which} ${limit} less the ${RECORD_BATCH_OVERHEAD}-byte batch header): ` +
+        `its encoded size is ${exact} bytes`,
+      "RECORD_TOO_LARGE",
+    );
   }
 
   // ---- metadata ---------------------------------------------------------------------------
@@ -972,14 +1045,51 @@ export class Producer<K = unknown, V = unknown> {
     }
   }
 
-  async #waitOnMetadata(topic: string, deadline: number): Promise<number> {
+  /**
+   * Waits until metadata knows `topic` (and, when `partition` >= 0, that partition: a topic
+   * may have grown since its metadata was fetched), asking for metadata again at most every
+   * `retryBackoffMs` while the answers do not have it, as Java's producer does. Fails with
+   * `MAX_BLOCK_TIMEOUT` at `deadline`.
+   *
+   * @returns The topic's partition count.
+   */
+  async #waitOnMetadata(topic: string, deadline: number, partition = -1): Promise<number> {
     this.#topics.set(topic, Date.now());
     for (;;) {
       const count = this.#cluster.partitionCount(topic);
-      if (count !== undefined && count > 0) return count;
+      if (count !== undefined && count > 0 && partition < count) return count;
+      if (this.#closeError !== undefined) throw this.#closeError;
+      if (this.#fatalError !== undefined) throw this.#fatalError;
       const topicError = this.#cluster.topicError(topic);
       if (topicError !== undefined && !topicError.retriable) throw topicError;
       const remaining = deadline - Date.now();
+      const failure = this.#metadataFailure;
+      if (remaining <= 0 && count !== undefined && count > 0) {
+        throw new TimeoutError(
+          `Partition ${partition} of topic "${topic}" is not present in metadata after ` +
+            `maxBlockMs (${this.#config.maxBlockMs} ms): the topic has ${count} partitions` +
+            (failure === undefined ? "" : `; the last metadata request failed: ${failure.message}`),
+          "MAX_BLOCK_TIMEOUT",
+          false,
+          failure,
+        );
+      }
+      if (remaining <= 0 && failure !== undefined) {
+        // No answer since the last failure: the topic is not the problem, the cluster is.
+        const servers = this.#config.bootstrapServers;
+        const within = `within maxBlockMs (${this.#config.maxBlockMs} ms)`;
+        throw new TimeoutError(
+          `Cannot send to topic "${topic}": ` + (failure.code === "CONNECTION"
+            ? `no broker could be reached ${within}: check that bootstrapServers "${
+              typeof servers === "string" ? servers : servers.join(",")
+            }" is right and the brokers are up`
+            : `metadata could not be fetched ${within}`) +
+            `; last error: ${failure.message}`,
+          "MAX_BLOCK_TIMEOUT",
+          false,
+          failure,
+        );
+      }
       if (remaining <= 0) {
         throw new TimeoutError(
           `Topic "${topic}" is not present in metadata after maxBlockMs (${this.#config.maxBlockMs} ms)` +
@@ -991,10 +1101,13 @@ export class Producer<K = unknown, V = unknown> {
           topicError,
         );
       }
-      this.#refreshMetadataSoon();
+      // Ask again unless an answer came in the last retryBackoffMs (it did not have what this
+      // record needs): no stream of Metadata requests while a topic or partition is missing.
+      // The shared round ends at the next answer or after 2 * retryBackoffMs either way.
+      if (Date.now() - this.#cluster.refreshedAt >= this.#config.retryBackoffMs) {
+        this.#refreshMetadataSoon();
+      }
       await this.#metadataRound(remaining);
-      if (this.#aborted) throw new ProducerClosedError("Cannot send: the producer was aborted");
-      if (this.#fatalError !== undefined) throw this.#fatalError;
     }
   }
 
@@ -1043,11 +1156,14 @@ export class Producer<K = unknown, V = unknown> {
     this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics.keys()]).then(
       () => {
         this.#metadataRefresh = undefined;
+        this.#metadataFailure = undefined;
         this.#metadataDone();
       },
       (error: unknown) => {
         this.#metadataRefresh = undefined;
         if (this.#failedAuthentication(error)) return;
+        this.#metadataFailure = asKafkaError(error);
+        this.#stats.error(this.#metadataFailure.code);
         this.#config.logger.warn("Metadata refresh failed; retrying", { error: String(error) });
         this.#metadataRetryTimer = setTimeout(() => {
           this.#metadataRetryTimer = undefined;
@@ -1102,10 +1218,19 @@ export class Producer<K = unknown, V = unknown> {
         (error: unknown) => {
           this.#connecting.delete(nodeId);
           if (this.#failedAuthentication(error)) return;
+          const failure = asKafkaError(error);
+          this.#stats.error(failure.code);
           this.#config.logger.warn("Connection to broker failed; retrying with backoff", {
             nodeId,
             error: String(error),
           });
+          // Batches waiting for this broker carry the reason: should they time out without
+          // ever being sent, their DELIVERY_TIMEOUT says why.
+          for (const batch of this.#accumulator.queuedBatches()) {
+            if (this.#cluster.leaderFor(batch.topic, batch.partition) === nodeId) {
+              batch.lastError = failure;
+            }
+          }
           // The cluster applies reconnect backoff; ask for metadata in case the broker moved.
           this.#refreshMetadataSoon();
           setTimeout(() => this.#sender.wake(), this.#config.reconnectBackoffMs);
@@ -1194,6 +1319,7 @@ export class Producer<K = unknown, V = unknown> {
         code: error.code,
         error: error.message,
       });
+      this.#stats.error(error.code);
       this.#failFatally(error);
       this.#metadataDone();
     }
@@ -1393,6 +1519,14 @@ export class Producer<K = unknown, V = unknown> {
       }
     }
   }
+}
+
+/** A failure as a KafkaError (the cluster's are; anything else becomes a ConnectionError). */
+function asKafkaError(error: unknown): KafkaError {
+  if (error instanceof KafkaError) return error;
+  return new ConnectionError(error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
 }
 
 /** Lets a timer not keep the process alive (Node/Bun `unref`, Deno `Deno.unrefTimer`). */

@@ -7,6 +7,14 @@ import { growBuffer } from "./writer.ts";
 /** Bytes of a RecordBatch v2 header, before the first record. */
 export const RECORD_BATCH_OVERHEAD = 61;
 
+/**
+ * The largest record timestamp (ms) the writer takes: `Number.MAX_SAFE_INTEGER`. RecordBatch
+ * v2 stores int64 timestamps, but the writer computes each record's delta from the batch's
+ * first timestamp in numbers, which are exact only up to here (year 285,426). Producers check
+ * timestamps against it before anything is reserved or appended.
+ */
+export const MAX_TIMESTAMP_MS = Number.MAX_SAFE_INTEGER;
+
 /** A record header: a UTF-8 name and a byte value (or null). */
 export interface RecordHeader {
   /** The header's name (UTF-8 on the wire). */
@@ -85,10 +93,72 @@ function writeVarlong(buffer: Uint8Array, at: number, value: number): number {
   return at;
 }
 
+/** Bytes of a length or count (>= -1) with its zigzag varint prefix: `varintSize(n) + n`. */
+function prefixed(n: number): number {
+  // zigzag(n) = 2n for n >= 0 and 1 for -1: one byte below 64, two below 8192, ...
+  return n < 64
+    ? 1 + Math.max(0, n)
+    : n + (n < 8192 ? 2 : n < 0x100000 ? 3 : n < 0x8000000 ? 4 : 5);
+}
+
 /**
- * An upper bound of a record's encoded size (length prefix included), computable before
- * encoding; the producer reserves this much of `bufferMemory` and checks `batchSize` with it.
- * Exceeds the exact size by at most 26 bytes plus 2 bytes per header-name character.
+ * A record's body without its two deltas and its length prefix: attributes, key and value
+ * with their lengths, the header count and every header (names measured in UTF-8 exactly).
+ */
+function bodyWithoutDeltas(
+  keyLength: number,
+  valueLength: number,
+  headers: readonly RecordHeader[] | undefined,
+): number {
+  // attributes(1), key, value, header count (the count is no payload: its prefix alone)
+  if (headers === undefined) return 2 + prefixed(keyLength) + prefixed(valueLength);
+  let size = 1 + prefixed(keyLength) + prefixed(valueLength) + varintSize(headers.length);
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!;
+    size += prefixed(utf8Length(header.key)) +
+      prefixed(header.value === null ? -1 : header.value.length);
+  }
+  return size;
+}
+
+/**
+ * The exact size of a record inside a batch (length prefix included), as
+ * `RecordBatchWriter.append()` writes it: alone in its batch with the default deltas of 0.
+ * The producer checks this against `maxRequestSize` (less the batch header), so a record
+ * that fits is never refused.
+ *
+ * @param keyLength Key bytes, or -1 for null.
+ * @param valueLength Value bytes, or -1 for null.
+ * @param headers The headers, if any (names counted in UTF-8 bytes).
+ * @param timestampDelta Its timestamp less the batch's first timestamp (ms). @default 0
+ * @param offsetDelta Its index in the batch. @default 0
+ * @returns Bytes the record takes in its batch.
+ *
+ * @example
+ * ```ts
+ * import { encodedRecordSize, RecordBatchWriter } from "./record_batch.ts";
+ * const headers = [{ key: "é", value: null }];
+ * const written = new RecordBatchWriter().append(Date.now(), null, new Uint8Array(100), headers);
+ * if (written !== encodedRecordSize(-1, 100, headers)) throw new Error();
+ * ```
+ */
+export function encodedRecordSize(
+  keyLength: number,
+  valueLength: number,
+  headers: readonly RecordHeader[] | undefined,
+  timestampDelta = 0,
+  offsetDelta = 0,
+): number {
+  const body = bodyWithoutDeltas(keyLength, valueLength, headers) +
+    varlongSize(timestampDelta) + varintSize(offsetDelta);
+  return varintSize(body) + body;
+}
+
+/**
+ * An upper bound of a record's encoded size (length prefix included) wherever it lands in a
+ * batch; the producer reserves this much of `bufferMemory` and checks `batchSize` with it.
+ * Exact but for the deltas, counted at their widest (timestamp delta 10 bytes, offset delta
+ * 5): it exceeds `encodedRecordSize()` by at most 14 bytes (13 plus a longer length prefix).
  *
  * @param keyLength Key bytes, or -1 for null.
  * @param valueLength Value bytes, or -1 for null.
@@ -108,17 +178,8 @@ export function recordSizeUpperBound(
   valueLength: number,
   headers: readonly RecordHeader[] | undefined,
 ): number {
-  // length(5) attributes(1) timestampDelta(10) offsetDelta(5) keyLength(5) valueLength(5)
-  // headerCount(5)
-  let size = 36 + Math.max(0, keyLength) + Math.max(0, valueLength);
-  if (headers !== undefined) {
-    for (let i = 0; i < headers.length; i++) {
-      const header = headers[i]!;
-      // name length(5) value length(5); UTF-8 takes at most 3 bytes per UTF-16 unit
-      size += 10 + header.key.length * 3 + (header.value === null ? 0 : header.value.length);
-    }
-  }
-  return size;
+  const body = bodyWithoutDeltas(keyLength, valueLength, headers) + 10 + 5;
+  return varintSize(body) + body;
 }
 
 /** Options for `RecordBatchWriter.finish()`. */
@@ -215,11 +276,14 @@ export class RecordBatchWriter {
   /**
    * Encodes one record at the end of the batch.
    *
-   * @param timestamp Milliseconds since the epoch (a safe integer).
+   * Atomic: a record it refuses (it throws) leaves the batch as it was.
+   *
+   * @param timestamp Milliseconds since the epoch (a safe integer, see `MAX_TIMESTAMP_MS`).
    * @param key The key, or null.
    * @param value The value, or null (a tombstone).
    * @param headers The headers, if any.
    * @returns The bytes the record took (length prefix included).
+   * @throws {RangeError} When `timestamp` is not a safe integer.
    */
   append(
     timestamp: number,
@@ -229,16 +293,13 @@ export class RecordBatchWriter {
   ): number {
     if (!Number.isSafeInteger(timestamp)) {
       throw new RangeError(
-        `Cannot append record with timestamp "${timestamp}": must be integer ms`,
+        `Cannot append record with timestamp "${timestamp}": must be integer ms, at most ${MAX_TIMESTAMP_MS}`,
       );
     }
-    if (this.#count === 0) {
-      this.#firstTimestamp = timestamp;
-      this.#maxTimestamp = timestamp;
-    } else if (timestamp > this.#maxTimestamp) {
-      this.#maxTimestamp = timestamp;
-    }
-    const timestampDelta = timestamp - this.#firstTimestamp;
+    // The batch's timestamps change only once the record is written (below): anything that
+    // throws before then leaves the batch as it was.
+    const firstTimestamp = this.#count === 0 ? timestamp : this.#firstTimestamp;
+    const timestampDelta = timestamp - firstTimestamp;
     const offsetDelta = this.#count;
     const keyLength = key === null ? -1 : key.length;
     const valueLength = value === null ? -1 : value.length;
@@ -288,6 +349,8 @@ export class RecordBatchWriter {
       }
     }
     this.#length = at;
+    if (this.#count === 0 || timestamp > this.#maxTimestamp) this.#maxTimestamp = timestamp;
+    this.#firstTimestamp = firstTimestamp;
     this.#count++;
     return total;
   }

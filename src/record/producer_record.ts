@@ -17,12 +17,19 @@ export interface ProducerRecord<K = unknown, V = unknown> {
   topic: string;
   /** The key (serialized by `keySerializer`); keyed records of one key go to one partition. */
   key?: K | null | undefined;
-  /** The value (serialized by `valueSerializer`); null is a tombstone. */
+  /**
+   * The value (serialized by `valueSerializer`); null is a tombstone. Required: an undefined
+   * or missing value is refused with a `TypeError` (it would delete the key in a compacted
+   * topic).
+   */
   value: V | null;
   /** Headers, as an object or as [name, value] pairs (names may repeat). */
   headers?: Record<string, HeaderValue> | Array<[string, HeaderValue]> | undefined;
   /** A fixed partition; otherwise the partitioner chooses. */
   partition?: number | undefined;
-  /** Milliseconds since the epoch, or a Date. */
+  /**
+   * Milliseconds since the epoch (whole, 0 to `Number.MAX_SAFE_INTEGER`), or a Date; anything
+   * else is refused with a `TypeError` before the record is buffered.
+   */
   timestamp?: number | Date | undefined;
 }

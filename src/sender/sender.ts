@@ -363,6 +363,13 @@ export class Sender {
     for (const queue of queues) {
       const batch = queue.first;
       if (batch === undefined) continue;
+      if (batch.recordCount === 0) {
+        // The accumulator never queues an empty batch; should one appear all the same, it has
+        // nothing to deliver (a batch without records cannot be encoded): it is done.
+        queue.batches.shift();
+        this.#host.batchCompleted(batch, -1n, -1n);
+        continue;
+      }
       if (
         batch.attempts > 0
           ? now < batch.retryAtMs || (options.idempotent && queue.inFlight > 0)

@@ -1,6 +1,8 @@
 import { RecordError } from "../errors/client_errors.ts";
 import type { RecordHeader } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
+import { checkRecordTimestamp } from "../record/record_timestamp.ts";
+import { checkTopicName } from "../record/topic_name.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
 import { encodeUtf8, type Serializer } from "./serializer.ts";
 
@@ -16,8 +18,6 @@ export interface RecordSerializers<K, V> {
   /** Header value serializer (`headerSerializer`). @default bytes or UTF-8 */
   header?: Serializer<unknown> | undefined;
 }
-
-const TOPIC_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
 /** The config field that sets the serializer for `what`, for error messages. */
 const SERIALIZER_FIELD: Record<string, string> = {
@@ -51,9 +51,13 @@ function describe(data: unknown): string {
  * Uint8Array passes through, a string becomes UTF-8, null stays null, anything else is an
  * error that says which serializer to configure.
  *
- * Errors: `TypeError` for a bad record, topic, partition, timestamp or header name;
- * `RecordError` with code "SERIALIZATION" (and the serializer's error as `cause`) when a
- * value cannot be serialized or a serializer returns something other than bytes or null.
+ * Only an explicit null value is a tombstone: an undefined or missing `value` (or header
+ * value) is a `TypeError`, never a null.
+ *
+ * Errors: `TypeError` for a bad record, topic, partition, timestamp or header name, or an
+ * undefined value; `RecordError` with code "SERIALIZATION" (and the serializer's error as
+ * `cause`) when a value cannot be serialized or a serializer returns something other than
+ * bytes or null.
  *
  * @param serializers The key, value and header value serializers.
  * @returns The per-record serialization function.
@@ -129,7 +133,7 @@ export function createRecordSerializer<K, V>(
     const topic = record.topic;
     if (topic !== lastValidTopic) {
       if (!validTopics.has(topic)) {
-        checkTopic(topic);
+        checkTopicName(topic);
         if (validTopics.size < 10_000) validTopics.add(topic);
       }
       lastValidTopic = topic;
@@ -154,18 +158,23 @@ export function createRecordSerializer<K, V>(
     if (givenTimestamp === undefined || givenTimestamp === null) timestamp = now ?? Date.now();
     else if (givenTimestamp instanceof Date) timestamp = givenTimestamp.getTime();
     else timestamp = givenTimestamp;
-    // Kafka timestamps are whole milliseconds (int64); a fraction would fail deep in the batch.
-    if (typeof timestamp !== "number" || !Number.isInteger(timestamp) || timestamp < 0) {
-      throw new TypeError(
-        `Invalid timestamp ${
-          quote(givenTimestamp)
-        } for topic "${topic}": must be a valid Date or non-negative whole milliseconds since the epoch`,
-      );
-    }
+    // Kafka timestamps are whole milliseconds (int64), and the batch writer takes safe integers:
+    // anything else must be refused here, before a reservation is made for the record.
+    checkRecordTimestamp(timestamp, topic, givenTimestamp);
     const key = record.key === undefined || record.key === null
       ? null
       : run(keySerializer, record.key, topic, "key");
-    const value = run(valueSerializer, record.value as V, topic, "value");
+    // Only an explicit null is a tombstone: an unset value (a field never filled in, a typo)
+    // would otherwise delete the key in a compacted topic.
+    const givenValue = record.value;
+    if (givenValue === undefined) {
+      throw new TypeError(
+        `Invalid record for topic "${topic}": ${
+          "value" in record ? "its value is undefined" : "it has no value"
+        }; pass null for a tombstone (it deletes the key in a compacted topic)`,
+      );
+    }
+    const value = run(valueSerializer, givenValue as V, topic, "value");
     let headers: RecordHeader[] | undefined;
     const givenHeaders = record.headers;
     if (givenHeaders !== undefined && givenHeaders !== null) {
@@ -179,16 +188,20 @@ export function createRecordSerializer<K, V>(
               `Invalid header ${i} for topic "${topic}": must be a [name, value] pair with a string name`,
             );
           }
+          const headerValue = entry![1];
+          if (headerValue === undefined) throw undefinedHeader(name, topic);
           headers.push({
             key: name,
-            value: run<unknown>(headerSerializer, entry![1], topic, "header value"),
+            value: run<unknown>(headerSerializer, headerValue, topic, "header value"),
           });
         }
       } else {
         for (const name of Object.keys(givenHeaders)) {
+          const headerValue = givenHeaders[name];
+          if (headerValue === undefined) throw undefinedHeader(name, topic);
           headers.push({
             key: name,
-            value: run<unknown>(headerSerializer, givenHeaders[name], topic, "header value"),
+            value: run<unknown>(headerSerializer, headerValue, topic, "header value"),
           });
         }
       }
@@ -205,21 +218,11 @@ export function createRecordSerializer<K, V>(
   };
 }
 
-/** Kafka's topic name rules: 1-249 characters of [a-zA-Z0-9._-], and not "." or "..". */
-function checkTopic(topic: unknown): void {
-  if (typeof topic !== "string" || topic.length === 0) {
-    throw new TypeError(`Invalid topic ${quote(topic)}: must be a non-empty string`);
-  }
-  if (topic.length > 249) {
-    throw new TypeError(
-      `Invalid topic "${topic.slice(0, 40)}…": must be at most 249 characters, got ${topic.length}`,
-    );
-  }
-  if (!TOPIC_PATTERN.test(topic) || topic === "." || topic === "..") {
-    throw new TypeError(
-      `Invalid topic "${topic}": must use only a-z, A-Z, 0-9, ".", "_" and "-" (and not be "." or "..")`,
-    );
-  }
+/** An unset header value is refused like an unset record value: only null means "no value". */
+function undefinedHeader(name: string, topic: string): TypeError {
+  return new TypeError(
+    `Invalid header "${name}" for topic "${topic}": its value is undefined; pass null for a header without a value`,
+  );
 }
 
 function quote(value: unknown): string {

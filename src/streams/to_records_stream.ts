@@ -1,4 +1,5 @@
 import type { HeaderValue, ProducerRecord } from "../record/producer_record.ts";
+import { checkTopicName } from "../record/topic_name.ts";
 
 /** Options for {@linkcode ToRecordsStream}. */
 export interface ToRecordsOptions<T, K> {
@@ -29,12 +30,11 @@ export class ToRecordsStream<T, K = unknown>
    * Creates the stream.
    *
    * @param topic The topic of every record.
+   * @throws {TypeError} When `topic` is not a valid Kafka topic name.
    * @param options How to derive keys, headers and the partition.
    */
   constructor(topic: string, options: ToRecordsOptions<T, K> = {}) {
-    if (typeof topic !== "string" || topic.length === 0) {
-      throw new TypeError(`Invalid topic "${topic}": must be a non-empty string`);
-    }
+    checkTopicName(topic); // here, not when the first record reaches the producer
     const { key, headers, partition } = options;
     super({
       transform(chunk, controller) {

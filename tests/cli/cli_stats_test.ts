@@ -71,7 +71,7 @@ describe("sluice-produce --stats, progress and exit codes", () => {
     }
   });
 
-  it("exit codes: 2 for bad arguments (usage shown), 1 when the stats file cannot be written", async () => {
+  it("exit codes: 2 for bad arguments (usage shown; a --stats=FILE that cannot be written, before stdin is read), 1 when writing it fails at exit", async () => {
     let stderr = "";
     const io = { stdin: slowLines(0, 0), stderr: (text: string) => stderr += text };
     assert.equal(await runProduceCli(["-b", "h:1", "-t", "t", "--stats="], io), 2);
@@ -79,13 +79,41 @@ describe("sluice-produce --stats, progress and exit codes", () => {
     assert.ok(stderr.includes(PRODUCE_USAGE));
     assert.match(PRODUCE_USAGE, /Exit codes: 0 every record was acknowledged; 1 a record failed/);
     stderr = "";
+    let read = false;
+    const watched: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]() {
+        read = true;
+        return slowLines(10, 0);
+      },
+    };
     const topic = uniqueTopic("cli-stats-bad");
     await cluster.createTopic(topic, 1);
-    const code = await runProduceCli(
-      ["-b", cluster.bootstrap, "-t", topic, "--stats=/nonexistent-dir/stats.json"],
-      { stdin: slowLines(10, 0), stderr: (text) => stderr += text },
+    assert.equal(
+      await runProduceCli(
+        ["-b", cluster.bootstrap, "-t", topic, "--stats=/nonexistent-dir/stats.json"],
+        { stdin: watched, stderr: (text) => stderr += text },
+      ),
+      2,
     );
-    assert.equal(code, 1);
-    assert.match(stderr, /error: .*nonexistent-dir/);
+    assert.match(stderr, /error: Invalid --stats="\/nonexistent-dir\/stats.json": cannot write/);
+    assert.equal(read, false, "stdin was read");
+    stderr = "";
+    const dir = mkdtempSync(join(tmpdir(), "sluice-stats-"));
+    try {
+      const code = await runProduceCli(
+        ["-b", cluster.bootstrap, "-t", topic, `--stats=${join(dir, "stats.json")}`],
+        {
+          stdin: slowLines(10, 0),
+          stderr: (text) => stderr += text,
+          writeFile: () => {
+            throw new Error("ENOSPC: no space left on device");
+          },
+        },
+      );
+      assert.equal(code, 1);
+      assert.match(stderr, /error: ENOSPC: no space left on device/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

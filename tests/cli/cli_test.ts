@@ -65,6 +65,70 @@ describe("parseProduceArgs()", () => {
   });
 });
 
+describe("sluice-produce arguments", () => {
+  /** A stdin with one line that records whether the CLI started reading it. */
+  function watchedStdin() {
+    const watch = { read: false };
+    const stdin: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]() {
+        watch.read = true;
+        return chunks("v\n", 100);
+      },
+    };
+    return { watch, stdin };
+  }
+
+  it("checks every argument before reading stdin: bad ones exit 2 at once", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["-t", "a/b"], /Invalid topic "a\/b": must use only a-z, A-Z, 0-9, "\.", "_" and "-"/],
+      [["-t", ".."], /Invalid topic "\.\."/],
+      [["-t", "x".repeat(250)], /Invalid topic .*must be at most 249 characters/],
+      [["-t", "t", "--stats=/nonexistent-dir/stats.json"], /Invalid --stats=.*nonexistent-dir/],
+      [["-t", "t", "-X", "linger.ms=-1"], /linger/],
+      [["-t", "t", "-X", "acks=2"], /acks/],
+      [["-t", "t", "-p", "x"], /Invalid partition "x"/],
+      [["-t", "t", "-b", "localhost"], /Invalid "bootstrapServers": "localhost"/],
+    ];
+    for (const [args, message] of cases) {
+      const { watch, stdin } = watchedStdin();
+      let stderr = "";
+      const code = await runProduceCli(["-b", "127.0.0.1:1", ...args], {
+        stdin,
+        stderr: (text) => stderr += text,
+      });
+      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+      assert.match(stderr, message);
+      assert.equal(watch.read, false, `${args.join(" ")}: stdin was read`);
+    }
+  });
+
+  it("cli.ts exits 2 on a bad topic without waiting for stdin", async () => {
+    const runtime = (globalThis as { Deno?: unknown }).Deno
+      ? [process.execPath, "run", "-A"]
+      : [process.execPath];
+    const cli = new URL("../../cli.ts", import.meta.url).pathname;
+    const [command, ...args] = runtime;
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const child = execFile(
+        command!,
+        [...args, cli, "-b", "127.0.0.1:1", "-t", "a/b"],
+        (error, _stdout, stderr) => {
+          clearTimeout(fallback);
+          resolve({
+            code: error ? (error as { code?: number }).code ?? 1 : 0,
+            stderr: String(stderr),
+          });
+        },
+      );
+      // stdin stays open, as with "(sleep 3; echo v) | sluice-produce ...": the CLI must not
+      // wait for it. (Should it, stdin is closed after a while so the test ends and fails.)
+      const fallback = setTimeout(() => child.stdin!.end(), 15_000);
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /error: Invalid topic "a\/b"/);
+  });
+});
+
 describe("sluice-produce", () => {
   let cluster: TestCluster;
   before(async () => {
@@ -123,6 +187,28 @@ describe("sluice-produce", () => {
     } finally {
       await mock.close();
     }
+  });
+
+  it("sends lines as large as max.request.size allows: the size check counts exact bytes", async () => {
+    const topic = uniqueTopic("cli-size");
+    await cluster.createTopic(topic, 1);
+    // A 1978-byte line without key is a 1987-byte record (length 2, attributes, deltas and null
+    // key 1 each, value length 2, the value, header count 1) in a 2048-byte batch.
+    let stderr = "";
+    const code = await runProduceCli(
+      ["-b", cluster.bootstrap, "-t", topic, "--max-request-size", "2048"],
+      {
+        stdin: chunks(`${"x".repeat(1978)}\n${"y".repeat(1979)}\n`, 4096),
+        stderr: (t) => stderr += t,
+      },
+    );
+    assert.equal(code, 1, stderr);
+    assert.match(
+      stderr,
+      /error \[RECORD_TOO_LARGE\]: .* must be <= 1987 bytes .*: its encoded size is 1988 bytes/,
+    );
+    const stored = await cluster.readBack(topic, { expected: 1 });
+    assert.deepEqual(stored.map((r) => r.value!.length), [1978]);
   });
 
   it("cli.ts runs as a program on this runtime, reading stdin", async () => {

@@ -10,7 +10,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   BrokerError,
+  ConnectionError,
   Producer,
+  ProducerClosedError,
   type ProducerConfig,
   type RecordMetadata,
   TimeoutError,
@@ -245,7 +247,87 @@ describe("Producer failure handling (mock cluster)", { concurrency: false }, () 
     await producer.close();
     assert.ok(outcome instanceof TimeoutError, String(outcome));
     assert.equal(outcome.code, "DELIVERY_TIMEOUT");
-    assert.match(outcome.message, /deliveryTimeoutMs/);
+    assert.match(outcome.message, /deliveryTimeoutMs.*: last error: Cannot connect to/);
+    // The record never went out (no broker could be reached): the reason is still attached.
+    assert.ok(outcome.cause instanceof ConnectionError, String(outcome.cause));
+  });
+
+  it("a send waiting for buffer space while no broker can be reached says so, with the connection error as cause", async () => {
+    const topic = uniqueTopic("full-down");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer(
+      fastRetries(cluster, {
+        bufferMemory: 4096,
+        batchSize: 1024,
+        maxBlockMs: 500,
+        deliveryTimeoutMs: 3000,
+        requestTimeoutMs: 1000,
+      }),
+    );
+    await producer.send({ topic, value: "warm-up" });
+    for (const id of [1, 2, 3]) await cluster.brokerDown(id);
+    const queued: Promise<unknown>[] = [];
+    while (producer.bufferAvailable > 600) {
+      queued.push(producer.send({ topic, value: "q".repeat(400) }).catch((error) => error));
+    }
+    const outcome = await producer.send({ topic, value: "w".repeat(1000) }).then(
+      () => undefined,
+      (error) => error,
+    );
+    for (const id of [1, 2, 3]) await cluster.brokerUp(id);
+    await producer.close();
+    await Promise.all(queued);
+    assert.ok(outcome instanceof TimeoutError, String(outcome));
+    assert.equal(outcome.code, "MAX_BLOCK_TIMEOUT");
+    assert.match(
+      outcome.message,
+      /^Cannot reserve \d+ bytes of bufferMemory within maxBlockMs \(500 ms\): the records ahead cannot be delivered: no broker could be reached; last error: .*Cannot connect to/,
+    );
+    assert.ok(outcome.cause instanceof ConnectionError, String(outcome.cause));
+  });
+
+  it("close({ timeoutMs }) rejects records waiting for buffer space, queued and in flight with ProducerClosedError at the timeout", async () => {
+    const outcome = (promise: Promise<unknown>) => promise.then(() => "resolved", (error) => error);
+    const assertClosed = (error: unknown) => {
+      assert.ok(error instanceof ProducerClosedError, String(error));
+      assert.match(error.message, /close\(\) waited timeoutMs \(300 ms\)/);
+    };
+    // In flight: the broker holds its answers.
+    const slowTopic = uniqueTopic("close-inflight");
+    await cluster.createTopic(slowTopic, 1);
+    const slow = new Producer(fastRetries(cluster, { requestTimeoutMs: 20_000 }));
+    await slow.send({ topic: slowTopic, value: "warm-up" });
+    for (const id of [1, 2, 3]) await cluster.setRtt(id, 5_000);
+    const inFlight = outcome(slow.send({ topic: slowTopic, value: "in flight" }));
+    await slow.close({ timeoutMs: 300 });
+    for (const id of [1, 2, 3]) await cluster.setRtt(id, 0);
+    assertClosed(await inFlight);
+
+    // Queued (no broker can be reached) and waiting for buffer space behind them.
+    const topic = uniqueTopic("close-queued");
+    await cluster.createTopic(topic, 1);
+    const producer = new Producer(
+      fastRetries(cluster, { bufferMemory: 4096, batchSize: 1024, maxBlockMs: 10_000 }),
+    );
+    await producer.send({ topic, value: "warm-up" });
+    for (const id of [1, 2, 3]) await cluster.brokerDown(id);
+    const queued: Promise<unknown>[] = [];
+    while (producer.bufferAvailable > 600) {
+      queued.push(outcome(producer.send({ topic, value: "q".repeat(400) })));
+    }
+    const waiting = outcome(producer.send({ topic, value: "w".repeat(1000) }));
+    const writing = outcome(
+      producer.writable.getWriter().write([{ topic, value: "x".repeat(1000) }]),
+    );
+    // Let the stream's record reach its wait (promise jobs only) before close() is called.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await producer.close({ timeoutMs: 300 });
+    for (const id of [1, 2, 3]) await cluster.brokerUp(id);
+    for (const record of queued) assertClosed(await record);
+    assertClosed(await waiting);
+    assertClosed(await writing);
+    const stored = await readTopic(cluster.bootstrap, topic, { expected: 1 });
+    assert.deepEqual(stored.map((r) => decoder.decode(r.value!)), ["warm-up"]);
   });
 
   it("send() to a topic whose metadata never appears fails with MAX_BLOCK_TIMEOUT after maxBlockMs", async () => {

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer } from "../../mod.ts";
-import { ProducerClosedError, RecordError } from "../../mod.ts";
+import { ProducerClosedError, RecordError, TimeoutError } from "../../mod.ts";
 import { startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 
 const decoder = new TextDecoder();
@@ -173,7 +173,11 @@ describe("Producer against a 3-broker cluster", () => {
   it("rejects records that can never be sent with a RecordError, and keeps working", async () => {
     const topic = uniqueTopic("bad");
     await cluster.createTopic(topic, 2);
-    const producer = new Producer({ bootstrapServers: cluster.bootstrap, maxRequestSize: 2048 });
+    const producer = new Producer({
+      bootstrapServers: cluster.bootstrap,
+      maxRequestSize: 2048,
+      maxBlockMs: 500,
+    });
     await assert.rejects(producer.send({ topic, value: "x".repeat(4096) }), (error: unknown) => {
       assert.ok(error instanceof RecordError);
       assert.equal(error.code, "RECORD_TOO_LARGE");
@@ -181,7 +185,12 @@ describe("Producer against a 3-broker cluster", () => {
       return true;
     });
     await assert.rejects(producer.send({ topic, value: { not: "bytes" } }), RecordError);
-    await assert.rejects(producer.send({ topic, value: "x", partition: 7 }), /has 2 partitions/);
+    // A partition the topic does not have (yet): refused after maxBlockMs of fresh metadata.
+    await assert.rejects(producer.send({ topic, value: "x", partition: 7 }), (error: unknown) => {
+      assert.ok(error instanceof TimeoutError);
+      assert.match(error.message, /^Partition 7 of topic ".*" .* the topic has 2 partitions$/);
+      return true;
+    });
     const ok = await producer.send({ topic, value: "fine" });
     assert.equal(ok.topic, topic);
     await producer.close();

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   decodeRecordBatches,
+  encodedRecordSize,
   RECORD_BATCH_OVERHEAD,
   RecordBatchWriter,
   recordSizeUpperBound,
@@ -257,6 +258,60 @@ describe("recordSizeUpperBound()", () => {
       const bound = recordSizeUpperBound(keyLength, valueLength, headers);
       const size = writer.append(1700000000000 + valueLength * 1000, key, value, headers);
       assert.ok(size <= bound, `${size} <= ${bound}`);
+    }
+  });
+});
+
+describe("encodedRecordSize()", () => {
+  // Header names of every UTF-8 width (1-4 bytes, lone surrogates 3), values and keys around
+  // the varint length boundaries (63/64, 8191/8192 bytes).
+  const names = [
+    "",
+    "h",
+    "x".repeat(50),
+    "é".repeat(50),
+    "€".repeat(64),
+    "😀".repeat(20),
+    "\ud800a",
+  ];
+  const lengths = [-1, 0, 63, 64, 8191, 8192];
+
+  it("encodedRecordSize() is exactly what RecordBatchWriter.append() writes, for any deltas", () => {
+    for (const keyLength of lengths) {
+      for (const valueLength of lengths) {
+        for (let count = 0; count <= names.length; count++) {
+          const key = keyLength < 0 ? null : new Uint8Array(keyLength);
+          const value = valueLength < 0 ? null : new Uint8Array(valueLength);
+          const headers = names.slice(0, count).map((name, i) => ({
+            key: name,
+            value: i % 2 === 0 ? null : new Uint8Array(i * 10),
+          }));
+          const writer = new RecordBatchWriter(64);
+          const alone = writer.append(1_700_000_000_000, key, value, headers);
+          assert.equal(encodedRecordSize(keyLength, valueLength, headers), alone);
+          // Later records of a batch: their deltas take more bytes.
+          for (let i = 1; i < 130; i++) writer.append(1_700_000_000_000, null, null);
+          const later = writer.append(1_700_000_000_000 + 10_000_000, key, value, headers);
+          assert.equal(encodedRecordSize(keyLength, valueLength, headers, 10_000_000, 130), later);
+        }
+      }
+    }
+  });
+
+  it("recordSizeUpperBound() is at most 14 bytes above the encoded size, whatever the deltas", () => {
+    for (const valueLength of lengths) {
+      const headers = names.map((name) => ({ key: name, value: null }));
+      const bound = recordSizeUpperBound(-1, valueLength, headers);
+      const alone = encodedRecordSize(-1, valueLength, headers);
+      assert.ok(bound >= alone && bound <= alone + 14, `${alone} .. ${bound}`);
+      const widest = encodedRecordSize(
+        -1,
+        valueLength,
+        headers,
+        -Number.MAX_SAFE_INTEGER,
+        2 ** 31 - 1,
+      );
+      assert.ok(widest <= bound, `${widest} <= ${bound}`);
     }
   });
 });

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { RecordAccumulator } from "../../src/accumulator/record_accumulator.ts";
-import type { ProducerBatch } from "../../src/accumulator/producer_batch.ts";
+import { ProducerBatch } from "../../src/accumulator/producer_batch.ts";
 import {
   Sender,
   type SenderConnection,
@@ -448,6 +448,23 @@ describe("Sender", () => {
       2,
       3n,
     ]]);
+    sender.endFlush();
+    sender.close();
+  });
+
+  it("never sends an empty batch: one found in a queue completes without a request", async () => {
+    const { host, sender, accumulator, append } = setup({ idempotent: false });
+    const empty = new ProducerBatch("t", 0, 1024, Date.now(), 120_000);
+    accumulator.requeue(empty);
+    append(1);
+    sender.beginFlush();
+    await tick();
+    assert.deepEqual(host.completed.map((c) => c.batch), [empty]);
+    assert.equal(host.connection.sent.length, 1);
+    assert.deepEqual(
+      host.connection.sent[0]!.request.topicData[0]!.partitionData.map((p) => p.index),
+      [1],
+    );
     sender.endFlush();
     sender.close();
   });

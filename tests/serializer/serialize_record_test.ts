@@ -195,19 +195,70 @@ describe("createRecordSerializer()", () => {
     }
   });
 
-  it("createRecordSerializer() validates the timestamp and defaults it to now", () => {
+  it("createRecordSerializer() validates the timestamp (up to Number.MAX_SAFE_INTEGER, what the batch writer encodes) and defaults it to now", () => {
     const serialize = createRecordSerializer<unknown, unknown>({});
     assert.equal(serialize({ topic: "t", value: null, timestamp: new Date(5) }).timestamp, 5);
     assert.equal(serialize({ topic: "t", value: null, timestamp: 0 }).timestamp, 0);
     const before = Date.now();
     const now = serialize({ topic: "t", value: null }).timestamp;
     assert.ok(now >= before && now <= Date.now());
-    for (const timestamp of [-1, 1.5, Number.NaN, Infinity, new Date(Number.NaN), "5"]) {
+    const largest = Number.MAX_SAFE_INTEGER;
+    assert.equal(serialize({ topic: "t", value: null, timestamp: largest }).timestamp, largest);
+    assert.throws(
+      () => serialize({ topic: "t", value: null, timestamp: Date.UTC(2026, 0, 1) * 1_000_000 }),
+      /^TypeError: Invalid timestamp 1767225600000000000 for topic "t": must be a valid Date or non-negative whole milliseconds since the epoch, at most 9007199254740991 \(Number\.MAX_SAFE_INTEGER\); .* is it in micro- or nanoseconds\?$/,
+    );
+    const invalid = [-1, 1.5, Number.NaN, Infinity, new Date(Number.NaN), "5", largest + 1];
+    for (const timestamp of invalid) {
       assert.throws(
         () => serialize({ topic: "t", value: null, timestamp } as ProducerRecord),
         /^TypeError: Invalid timestamp .* for topic "t": must be a valid Date or non-negative whole milliseconds/,
         String(timestamp),
       );
+    }
+  });
+
+  it("createRecordSerializer() refuses an undefined or missing value and undefined header values: only null is a tombstone", () => {
+    let undefinedSeen = 0;
+    const counting: Serializer<unknown> = (data) => {
+      if (data === undefined) undefinedSeen++;
+      return jsonSerializer(data, "t");
+    };
+    for (const serializers of [{}, { value: counting, header: counting }]) {
+      const serialize = createRecordSerializer<unknown, unknown>(serializers);
+      const undefinedValue =
+        /^TypeError: Invalid record for topic "profiles": its value is undefined; pass null for a tombstone/;
+      assert.throws(
+        () => serialize({ topic: "profiles", key: "user-1", value: undefined }),
+        undefinedValue,
+      );
+      assert.throws(
+        () => serialize({ topic: "profiles", key: "user-1" } as ProducerRecord),
+        /^TypeError: Invalid record for topic "profiles": it has no value; pass null for a tombstone/,
+      );
+      assert.throws(
+        () =>
+          serialize(
+            { topic: "t", value: "v", headers: { trace: undefined } } as unknown as ProducerRecord,
+          ),
+        /^TypeError: Invalid header "trace" for topic "t": its value is undefined; pass null for a header without a value/,
+      );
+      assert.throws(
+        () =>
+          serialize(
+            {
+              topic: "t",
+              value: "v",
+              headers: [["b", undefined], ["a", "x"]],
+            } as unknown as ProducerRecord,
+          ),
+        /^TypeError: Invalid header "b" for topic "t": its value is undefined/,
+      );
+      assert.equal(undefinedSeen, 0, "serializers never see an undefined value");
+      // Explicit nulls are still a tombstone and a header without a value.
+      const tombstone = serialize({ topic: "t", key: "k", value: null, headers: { h: null } });
+      assert.equal(tombstone.value, null);
+      assert.deepEqual(tombstone.headers, [{ key: "h", value: null }]);
     }
   });
 

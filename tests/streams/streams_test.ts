@@ -135,4 +135,12 @@ describe("ToRecordsStream", () => {
   it("rejects an empty topic", () => {
     assert.throws(() => new ToRecordsStream(""), TypeError);
   });
+
+  it("rejects a topic name Kafka would refuse when constructed, not per record", () => {
+    assert.throws(
+      () => new ToRecordsStream("a/b"),
+      /^TypeError: Invalid topic "a\/b": must use only/,
+    );
+    assert.throws(() => new ToRecordsStream("x".repeat(250)), /must be at most 249 characters/);
+  });
 });

@@ -17,6 +17,13 @@ import {
   type TopicOptions,
 } from "./kafka_cluster.ts";
 import { type MockCluster, startMockCluster, uniqueTopic } from "./mock_cluster.ts";
+import { capClientVersion } from "../../src/connection/client_version_caps.ts";
+import { ApiKey } from "../../src/protocol/api_keys.ts";
+
+// SLUICE_TEST_PRODUCE_MAX=11 (or 9) runs every integration test with the client capped at that
+// Produce version, proving the older request shapes against brokers that offer v13.
+const produceCap = process.env.SLUICE_TEST_PRODUCE_MAX;
+if (produceCap) capClientVersion(ApiKey.Produce, Number(produceCap));
 
 export { type MockCluster, type RealKafkaCluster, startMockCluster, startRealCluster, uniqueTopic };
 export type { ReadBackOptions, TopicOptions };

@@ -312,16 +312,25 @@ final class Cluster {
     }
   }
 
+  /** A random password: letters and digits only, so it needs no quoting in any config. */
   private static String randomSecret() {
-    byte[] bytes = new byte[18];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    SecureRandom random = new SecureRandom();
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < 24; i++) out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    return out.toString();
   }
 
+  /** A random cluster id; never starting with "-", which StorageTool would read as an option. */
   private static String randomClusterId() {
     byte[] bytes = new byte[16];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    SecureRandom random = new SecureRandom();
+    String id;
+    do {
+      random.nextBytes(bytes);
+      id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    } while (id.startsWith("-"));
+    return id;
   }
 
   String describeJson(int controlPort, long startMs) {

@@ -137,21 +137,84 @@ final class Commands {
     }
     topic.configs(configs);
     admin().createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+    // Every running broker must know it, with a leader per partition: a client may ask any of
+    // them, and an acks=0 record sent to a broker that does not know the topic yet is lost.
     long deadline = System.currentTimeMillis() + 60_000;
-    for (;;) {
-      try {
-        TopicDescription d = describe(name);
-        if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-          return;
+    for (KafkaNode node : cluster.nodes) {
+      if (!node.running() || node.paused()) continue;
+      while (!metadataReady(node.listenerPorts.get("PLAINTEXT"), name)) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("node " + node.id + " has no leaders for " + name + " after 60 s");
         }
-      } catch (ExecutionException e) {
-        // Not yet in the metadata of the broker asked.
+        Thread.sleep(20);
       }
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("topic " + name + " has no leaders after 60 s");
-      }
-      Thread.sleep(50);
     }
+  }
+
+  /**
+   * Asks one broker for a topic's metadata (Metadata v4, no auto-creation) and returns true
+   * when it knows the topic and every partition has a leader. A raw request: the Admin client
+   * cannot be pointed at one broker.
+   */
+  static boolean metadataReady(int port, String topic) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+      socket.setSoTimeout(5000);
+      byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      java.io.DataOutputStream out = new java.io.DataOutputStream(body);
+      out.writeShort(3); // Metadata
+      out.writeShort(4);
+      out.writeInt(7);
+      out.writeShort(-1); // no client id
+      out.writeInt(1); // one topic
+      out.writeShort(name.length);
+      out.write(name);
+      out.writeBoolean(false); // allow_auto_topic_creation
+      java.io.DataOutputStream wire = new java.io.DataOutputStream(socket.getOutputStream());
+      wire.writeInt(body.size());
+      body.writeTo(wire);
+      wire.flush();
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      byte[] frame = new byte[in.readInt()];
+      in.readFully(frame);
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+      b.getInt(); // correlation id
+      b.getInt(); // throttle
+      for (int brokers = b.getInt(); brokers > 0; brokers--) {
+        b.getInt();
+        skipString(b);
+        b.getInt();
+        skipString(b); // rack (nullable: -1 length)
+      }
+      skipString(b); // cluster id
+      b.getInt(); // controller
+      int topics = b.getInt();
+      if (topics != 1) return false;
+      short error = b.getShort();
+      skipString(b);
+      b.get(); // is_internal
+      int partitions = b.getInt();
+      if (error != 0 || partitions <= 0) return false;
+      for (int p = 0; p < partitions; p++) {
+        short partitionError = b.getShort();
+        b.getInt(); // index
+        int leader = b.getInt();
+        for (int list = 0; list < 2; list++) { // replicas, isr
+          int count = b.getInt();
+          b.position(b.position() + 4 * count);
+        }
+        if (partitionError != 0 || leader < 0) return false;
+      }
+      return true;
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static void skipString(java.nio.ByteBuffer b) {
+    short length = b.getShort();
+    if (length > 0) b.position(b.position() + length);
   }
 
   /** delete_topic NAME: deletes it and waits until no broker's metadata lists it. */
