@@ -18,7 +18,17 @@ export type {
   CompressionType,
   ProducerConfig,
   ResolvedProducerConfig,
+  SecurityProtocol,
 } from "./src/config/producer_config.ts";
+export type { Pem, SslConfig } from "./src/connection/tls_settings.ts";
+export { TlsSettings } from "./src/connection/tls_settings.ts";
+export type {
+  SaslConfig,
+  SaslOAuthBearerConfig,
+  SaslPasswordConfig,
+} from "./src/sasl/sasl_config.ts";
+export type { SaslExchange, SaslMechanism, SaslTarget } from "./src/sasl/sasl_mechanism.ts";
+export type { OAuthBearerToken } from "./src/sasl/oauthbearer_mechanism.ts";
 export { resolveProducerConfig } from "./src/config/producer_config.ts";
 export { fromJavaProperties } from "./src/config/java_properties.ts";
 export type { Logger, LogLevel } from "./src/config/logger.ts";
@@ -37,6 +47,8 @@ export { murmur2, toPositive } from "./src/partitioner/murmur2.ts";
 export { KafkaError } from "./src/errors/kafka_error.ts";
 export type { KafkaErrorOptions } from "./src/errors/kafka_error.ts";
 export { BrokerError } from "./src/errors/broker_error.ts";
+export { AuthenticationError, TlsError } from "./src/errors/security_errors.ts";
+export type { TlsErrorCode } from "./src/errors/security_errors.ts";
 export {
   ConnectionError,
   ProducerClosedError,

@@ -10,7 +10,11 @@
  * --broker real runs against real Apache Kafka (3 KRaft nodes, tests/kafka; one cluster for the
  * whole run, each run's topic deleted after it); the default is librdkafka's mock (a fresh
  * cluster per repetition). --full adds the acks=all cells (and, on the mock, 1-broker cells);
- * --codecs adds snappy, lz4 and zstd (3 brokers, acks=1) to gzip.
+ * --codecs adds snappy, lz4 and zstd (3 brokers, acks=1) to gzip. --sasl-ssl adds a cell on real
+ * Kafka's SASL_SSL listener (SASL PLAIN over TLS, acks=1; a real cluster even with --broker mock)
+ * for kcat and sluice's CLI and API clients only (the Java, KafkaJS and @platformatic/kafka
+ * clients here speak plaintext only). (PLAIN, not SCRAM: Debian's kcat links librdkafka 2.0.2,
+ * whose SCRAM Kafka 4 refuses.)
  *
  * Writes bench/results/results.{json,md} and chart.svg (mock) or bench/results/real/ (real).
  *
@@ -22,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { endOffsets } from "../tests/support/kcat.ts";
-import { startMockCluster } from "../tests/support/mock_cluster.ts";
+import { type MockCluster, startMockCluster } from "../tests/support/mock_cluster.ts";
 import {
   kafkaEnvironment,
   type RealKafkaCluster,
@@ -36,6 +40,15 @@ interface Cell {
   acks: "1" | "all";
   keyed: boolean;
   codec: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+  /** Real Kafka's SASL_SSL listener instead of the plaintext one. */
+  saslSsl?: boolean;
+}
+
+/** How the clients reach a SASL_SSL listener (set while a --sasl-ssl cell runs). */
+interface Security {
+  username: string;
+  password: string;
+  caFile: string;
 }
 
 interface Client {
@@ -87,16 +100,46 @@ for (const brokers of full && broker === "mock" ? [1, 3] as const : [3] as const
     CELLS.push({ id: `b${brokers}-acks${acks}-gzip`, brokers, acks, keyed: false, codec: "gzip" });
   }
 }
+if (args.includes("--sasl-ssl")) {
+  CELLS.push({
+    id: "b3-acks1-sasl_ssl",
+    brokers: 3,
+    acks: "1",
+    keyed: false,
+    codec: "none",
+    saslSsl: true,
+  });
+}
 if (args.includes("--codecs")) {
   for (const codec of ["snappy", "lz4", "zstd"] as const) {
     CELLS.push({ id: `b3-acks1-${codec}`, brokers: 3, acks: "1", keyed: false, codec });
   }
 }
 
+let security: Security | undefined;
+
+/** librdkafka's (and sluice's CLI's) -X settings for the SASL_SSL cell. */
+function securityArgs(cell: Cell): string[] {
+  if (!cell.saslSsl || security === undefined) return [];
+  return [
+    "-X",
+    "security.protocol=sasl_ssl",
+    "-X",
+    "sasl.mechanisms=PLAIN",
+    "-X",
+    `sasl.username=${security.username}`,
+    "-X",
+    `sasl.password=${security.password}`,
+    "-X",
+    `ssl.ca.location=${security.caFile}`,
+  ];
+}
+
 function cliArgs(cell: Cell, bootstrap: string, topic: string): string[] {
   const out = ["-b", bootstrap, "-t", topic, "--acks", cell.acks, "--linger-ms", "5"];
   if (cell.keyed) out.push("-K", "\t");
   if (cell.codec !== "none") out.push("-z", cell.codec);
+  out.push(...securityArgs(cell));
   return out;
 }
 
@@ -116,6 +159,17 @@ const apiArgs = (mode: string, cell: Cell, bootstrap: string, topic: string, fil
   cell.keyed ? "1" : "0",
   cell.codec,
   BATCH_SIZE,
+  // The API client's security: the same Java properties, as JSON.
+  ...(cell.saslSsl && security !== undefined
+    ? [JSON.stringify({
+      "security.protocol": "SASL_SSL",
+      "sasl.mechanism": "PLAIN",
+      "sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required ` +
+        `username="${security.username}" password="${security.password}";`,
+      "ssl.truststore.type": "PEM",
+      "ssl.truststore.location": security.caFile,
+    })]
+    : []),
 ];
 
 function kafkaVersion(): string {
@@ -157,6 +211,7 @@ const CLIENTS: Client[] = [
         `acks=${cell.acks === "all" ? "-1" : cell.acks}`,
         ...(cell.keyed ? ["-K", "\t"] : []),
         ...(cell.codec !== "none" ? ["-z", cell.codec] : []),
+        ...securityArgs(cell),
       ],
     }),
   },
@@ -294,12 +349,7 @@ function dataFile(keyed: boolean): string {
   return file;
 }
 
-/** What a run needs of the cluster (the mock's and real Kafka's handles both offer it). */
-interface BenchCluster {
-  bootstrap: string;
-  createTopic(name: string, partitions: number): Promise<void>;
-  close(): Promise<void>;
-}
+type BenchCluster = MockCluster | RealKafkaCluster;
 
 async function runOnce(
   client: Client,
@@ -313,7 +363,7 @@ async function runOnce(
     return await measure(client, cell, cluster, topic);
   } finally {
     // Real Kafka keeps what it stored on disk (3 replicas): drop it once counted.
-    await real?.deleteTopic(topic);
+    if (cluster.provider === "real") await cluster.deleteTopic(topic);
   }
 }
 
@@ -324,7 +374,10 @@ async function measure(
   topic: string,
 ): Promise<RunResult | string> {
   const file = dataFile(cell.keyed);
-  const { cmd, args: commandArgs, stdin } = client.command(cell, cluster.bootstrap, topic, file);
+  const bootstrap = cluster.provider === "real" && cell.saslSsl
+    ? cluster.info.bootstrap.SASL_SSL
+    : cluster.bootstrap;
+  const { cmd, args: commandArgs, stdin } = client.command(cell, bootstrap, topic, file);
   const timeFile = join(dataDir, "time.txt");
   rmSync(timeFile, { force: true });
   const started = performance.now();
@@ -348,8 +401,16 @@ async function measure(
   });
   const wall = (performance.now() - started) / 1000;
   if (code !== 0) return `exit ${code}`;
-  const offsets = await endOffsets(cluster.bootstrap, topic);
-  const stored = [...offsets.values()].reduce((a, b) => a + b, 0);
+  let stored = 0;
+  // Real Kafka's end offsets (high watermarks) follow replication, which acks=1 does not wait
+  // for: poll briefly before counting a run as short.
+  const settleBy = Date.now() + (cluster.provider === "real" ? 15_000 : 0);
+  for (;;) {
+    const offsets = await endOffsets(cluster.bootstrap, topic);
+    stored = [...offsets.values()].reduce((a, b) => a + b, 0);
+    if (stored >= records || Date.now() >= settleBy) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   if (stored !== records) return `delivered ${stored} of ${records}`;
   const [elapsed, user, sys, rssKb] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!
     .split(" ").map(Number);
@@ -377,13 +438,22 @@ const results: Array<RunResult & { runs: number; failures: string[] }> = [];
 for (const cell of cells) {
   const perClient = new Map<string, RunResult[]>();
   const failures = new Map<string, string[]>();
+  // Only kcat and sluice's clients speak SASL_SSL here (see the usage).
+  const cellClients = cell.saslSsl
+    ? clients.filter((c) => c.id === "kcat" || c.id.startsWith("sluice-"))
+    : clients;
   for (let run = 0; run < reps; run++) {
     // A fresh mock per repetition: it keeps every record in memory, and a broker holding
-    // gigabytes from earlier runs slows down the later clients.
-    const cluster: BenchCluster = real ?? await startMockCluster({ brokers: cell.brokers });
+    // gigabytes from earlier runs slows down the later clients. Real Kafka keeps records on
+    // disk: one cluster serves every repetition.
+    const cluster: BenchCluster = real ??
+      (cell.saslSsl ? await startRealCluster() : await startMockCluster({ brokers: cell.brokers }));
+    if (cluster.provider === "real") {
+      security = { ...cluster.info.sasl, caFile: cluster.info.files.ca };
+    }
     try {
       // Alternate clients within each repetition so drift hits everyone alike.
-      for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
+      for (const client of run % 2 === 0 ? cellClients : [...cellClients].reverse()) {
         const outcome = await runOnce(client, cell, cluster, run);
         if (typeof outcome === "string") {
           failures.set(client.id, [...(failures.get(client.id) ?? []), outcome]);
@@ -401,7 +471,7 @@ for (const cell of cells) {
       if (cluster !== real) await cluster.close();
     }
   }
-  for (const client of clients) {
+  for (const client of cellClients) {
     const runs = perClient.get(client.id) ?? [];
     if (runs.length === 0) {
       results.push({

@@ -14,6 +14,7 @@ import {
   type IngestServerOptions,
   type RunningIngestServer,
 } from "./ingest.ts";
+import { securityFromEnv } from "./kafka_env.ts";
 
 interface BunServer {
   port: number;
@@ -54,6 +55,7 @@ if ((import.meta as { main?: boolean }).main) {
     bootstrap: env("KAFKA_BOOTSTRAP") ?? "127.0.0.1:9092",
     topic: env("TOPIC") ?? "events",
     port: Number(env("PORT") ?? 3000),
+    security: securityFromEnv(env), // KAFKA_SASL_MECHANISM, KAFKA_USERNAME, … (kafka_env.ts)
   });
   console.log(`POST to ${url} to produce`);
 }

@@ -6,6 +6,12 @@
  *   KAFKA_BOOTSTRAP=127.0.0.1:9092 TOPIC=events PORT=8000 deno run -A examples/deno_edge.ts
  *   curl -d '{"hello":"world"}' 'http://127.0.0.1:8000/?key=user-1'
  *
+ * A secured cluster's broker, mechanism and credentials come from the environment too (see
+ * kafka_env.ts), e.g. Confluent Cloud with an API key:
+ *
+ *   KAFKA_BOOTSTRAP=pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 KAFKA_SASL_MECHANISM=PLAIN \
+ *   KAFKA_USERNAME=<api key> KAFKA_PASSWORD=<api secret> deno run -A examples/deno_edge.ts
+ *
  * @module
  */
 import {
@@ -14,6 +20,7 @@ import {
   type IngestServerOptions,
   type RunningIngestServer,
 } from "./ingest.ts";
+import { securityFromEnv } from "./kafka_env.ts";
 
 /** Starts the endpoint; `close()` stops the server, then delivers what is pending. */
 export function startDenoEdge(
@@ -39,6 +46,7 @@ if (import.meta.main) {
     bootstrap: Deno.env.get("KAFKA_BOOTSTRAP") ?? "127.0.0.1:9092",
     topic: Deno.env.get("TOPIC") ?? "events",
     port: Number(Deno.env.get("PORT") ?? 8000),
+    security: securityFromEnv((name) => Deno.env.get(name)),
   });
   console.log(`POST to ${url} to produce`);
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import { KafkaError, Producer, RecordError, TimeoutError } from "../mod.ts";
+import type { SecuritySettings } from "./kafka_env.ts";
 
 /** What the server examples are started with. */
 export interface IngestServerOptions {
@@ -24,6 +25,8 @@ export interface IngestServerOptions {
   maxBlockMs?: number;
   /** The producer's byte budget. @default 32 MiB */
   bufferMemory?: number;
+  /** TLS and SASL (e.g. `securityFromEnv()` of kafka_env.ts). @default PLAINTEXT */
+  security?: SecuritySettings;
 }
 
 /** A running server example: where it listens, its producer, and how to stop it. */
@@ -37,6 +40,7 @@ export interface RunningIngestServer {
 /** The producer the server examples use: `maxBlockMs` is how long a request may wait. */
 export function ingestProducer(options: IngestServerOptions): Producer<Uint8Array, Uint8Array> {
   return new Producer<Uint8Array, Uint8Array>({
+    ...options.security,
     bootstrapServers: options.bootstrap,
     maxBlockMs: options.maxBlockMs ?? 2000,
     ...(options.bufferMemory === undefined ? {} : { bufferMemory: options.bufferMemory }),

@@ -18,6 +18,7 @@ import {
   type IngestServerOptions,
   type RunningIngestServer,
 } from "./ingest.ts";
+import { securityFromEnv } from "./kafka_env.ts";
 
 /** Starts the server; `close()` stops it, then delivers what is pending. */
 export async function startNodeHttp(
@@ -53,6 +54,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     bootstrap: process.env.KAFKA_BOOTSTRAP ?? "127.0.0.1:9092",
     topic: process.env.TOPIC ?? "events",
     port: Number(process.env.PORT ?? 3000),
+    security: securityFromEnv((name) => process.env[name]), // see kafka_env.ts
   });
   console.log(`POST to ${url} to produce`);
 }

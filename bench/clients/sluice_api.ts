@@ -1,6 +1,7 @@
 // Bench client: sluice through send() or the WritableStream, reading lines from a file.
 // Usage: <runtime> bench/clients/sluice_api.ts send|stream BOOTSTRAP TOPIC FILE ACKS KEYED CODEC
-//        [BATCH_SIZE]
+//        [BATCH_SIZE] [SECURITY_JSON]
+// SECURITY_JSON: Java security properties (security.protocol, sasl.*, ssl.*) as a JSON object.
 import { closeSync, openSync, readSync } from "node:fs";
 import process from "node:process";
 import module from "node:module";
@@ -11,12 +12,16 @@ import type { ProducerRecord } from "../../mod.ts";
 if (!("Deno" in globalThis) && !("Bun" in globalThis)) {
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 }
-const { Producer } = await import("../../mod.ts");
+const { fromJavaProperties, Producer } = await import("../../mod.ts");
 
-const [mode, bootstrap, topic, file, acks, keyed, codec, batchSize] = process.argv.slice(
-  2,
-) as string[];
+const [mode, bootstrap, topic, file, acks, keyed, codec, batchSize, securityJson] = process.argv
+  .slice(2) as string[];
+const security = securityJson === undefined ? {} : fromJavaProperties({
+  "bootstrap.servers": bootstrap!,
+  ...JSON.parse(securityJson) as Record<string, string>,
+});
 const producer = new Producer<Uint8Array, Uint8Array>({
+  ...security,
   bootstrapServers: bootstrap!,
   acks: acks === "all" ? "all" : Number(acks) as 0 | 1,
   lingerMs: 5,

@@ -1,29 +1,26 @@
-import { BrokerConnection } from "../connection/broker_connection.ts";
+import type { BrokerConnection } from "../connection/broker_connection.ts";
+import type { ConnectionOptions } from "../connection/connection_options.ts";
+import { ConnectionPool } from "../connection/connection_pool.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import { ConnectionError } from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
+import { AuthenticationError } from "../errors/security_errors.ts";
 import { MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
 import { isZeroUuid } from "../protocol/uuid.ts";
-import { reconnectBackoff } from "./reconnect_backoff.ts";
+import { type BrokerAddress, parseBootstrapServers } from "./bootstrap_servers.ts";
 
 /** Options for {@linkcode Cluster}. */
 export interface ClusterOptions {
   /** "host:port,host:port" or a list of "host:port" (IPv6 hosts in brackets: "[::1]:9092"). */
   bootstrapServers: string | readonly string[];
-  /** The `client.id` sent with every request. */
-  clientId: string;
-  /** Per-request timeout for every connection. */
-  requestTimeoutMs: number;
-  /** TCP connect timeout. */
-  connectTimeoutMs: number;
+  /** How every connection is made (built once from the config: `connectionOptionsFrom()`). */
+  connection: ConnectionOptions;
   /** The first reconnect wait after a failed connect. */
   reconnectBackoffMs: number;
   /** The cap of the (doubling) reconnect wait. */
   reconnectBackoffMaxMs: number;
   /** Metadata older than this is stale (`metadataStale`); the producer then refreshes it. */
   metadataMaxAgeMs: number;
-  /** Passed to each `BrokerConnection` (see its `maxInFlight`). @default Infinity */
-  maxInFlight?: number;
 }
 
 /** A broker's address, from Metadata or a Produce v10 `nodeEndpoints` hint. */
@@ -82,36 +79,20 @@ export interface TopicView {
   readonly topicId?: Uint8Array | undefined;
 }
 
-interface NodeState {
-  connection: BrokerConnection | undefined;
-  connecting: Promise<BrokerConnection> | undefined;
-  /** Failed connects in a row. */
-  failures: number;
-  /** No connect attempt before this time (ms, `Date.now()`). */
-  retryAt: number;
-}
-
-interface Address {
-  host: string;
-  port: number;
-}
-
 /**
  * The producer's view of the cluster: the brokers, each topic's partitions and leaders (from
- * Metadata and leader hints), and one lazily opened connection per broker. A view, not a
- * policy: it never retries or refreshes on its own; the producer decides when.
- *
- * Reconnects back off exponentially with jitter (`reconnectBackoffMs` doubling up to
- * `reconnectBackoffMaxMs`, measured from the previous attempt's start), so a dead broker never
- * causes a hot loop: `connectionTo()` waits out the backoff before trying again.
+ * Metadata and leader hints). A view, not a policy: it never retries or refreshes on its own;
+ * the producer decides when. Its connections (one per broker, opened lazily, with reconnect
+ * backoff) are owned by a {@linkcode ConnectionPool}; the view tells the pool where brokers
+ * are.
  *
  * @example Bootstrap lists are validated up front; the view starts empty
  * ```ts
  * import { Cluster } from "./cluster.ts";
  * const cluster = new Cluster({
- *   bootstrapServers: "127.0.0.1:9092,[::1]:9093", clientId: "sluice",
- *   requestTimeoutMs: 30000, connectTimeoutMs: 10000, reconnectBackoffMs: 50,
- *   reconnectBackoffMaxMs: 1000, metadataMaxAgeMs: 300000,
+ *   bootstrapServers: "127.0.0.1:9092,[::1]:9093",
+ *   connection: { clientId: "sluice", requestTimeoutMs: 30000, connectTimeoutMs: 10000 },
+ *   reconnectBackoffMs: 50, reconnectBackoffMaxMs: 1000, metadataMaxAgeMs: 300000,
  * });
  * if (cluster.partitionCount("events") !== undefined || !cluster.metadataStale) throw new Error();
  * await cluster.close();
@@ -119,18 +100,14 @@ interface Address {
  */
 export class Cluster {
   readonly #options: ClusterOptions;
-  readonly #bootstrap: Address[];
+  readonly #bootstrap: BrokerAddress[];
+  readonly #pool: ConnectionPool;
   readonly #brokers = new Map<number, BrokerEndpoint>();
-  readonly #nodes = new Map<number, NodeState>();
   readonly #topics = new Map<string, TopicView>();
   #topicsVersion = 0;
   readonly #topicErrors = new Map<string, BrokerError>();
-  #bootstrapConnection: BrokerConnection | undefined;
-  #closed = false;
   #refreshedAt = 0;
   #clusterId: string | null = null;
-  /** Backoff waits in progress, ended early by `close()`. */
-  readonly #sleeps = new Map<ReturnType<typeof setTimeout>, () => void>();
 
   /**
    * @param options Where to bootstrap from, timeouts and backoff.
@@ -139,18 +116,8 @@ export class Cluster {
    */
   constructor(options: ClusterOptions) {
     this.#options = options;
-    const list = typeof options.bootstrapServers === "string"
-      ? options.bootstrapServers.split(",")
-      : options.bootstrapServers;
-    this.#bootstrap = list.map((entry) => entry.trim()).filter((entry) => entry !== "").map(
-      parseAddress,
-    );
-    if (this.#bootstrap.length === 0) {
-      throw new RangeError(
-        `Invalid bootstrapServers "${String(options.bootstrapServers)}": expected at least one ` +
-          `"host:port"`,
-      );
-    }
+    this.#bootstrap = parseBootstrapServers(options.bootstrapServers);
+    this.#pool = new ConnectionPool(options.connection, options);
   }
 
   /** When metadata was last applied (`Date.now()` ms), 0 if never. */
@@ -281,9 +248,11 @@ export class Cluster {
    * @throws {ConnectionError} When no broker answered (retriable; the cause is the last error).
    * @throws {KafkaError} A non-retriable error of the last broker tried (e.g. no common
    * Metadata version).
+   * @throws {AuthenticationError} At once, when a broker refuses authentication or the TLS
+   * handshake (no other broker is tried).
    */
   async refreshMetadata(topics: readonly string[]): Promise<ClusterMetadata> {
-    if (this.#closed) {
+    if (this.#pool.isClosed) {
       throw new ConnectionError("Cannot fetch metadata: the cluster view is closed");
     }
     let lastError: unknown;
@@ -291,7 +260,7 @@ export class Cluster {
       try {
         const connection = candidate.nodeId >= 0
           ? await this.connectionTo(candidate.nodeId)
-          : await this.#connectBootstrap(candidate.address);
+          : await this.#pool.bootstrapConnection(candidate.address);
         const response = await connection.send(MetadataApi, {
           topics: topics.map((name) => ({ name })),
           allowAutoTopicCreation: true,
@@ -299,7 +268,9 @@ export class Cluster {
         return this.#apply(response!, topics);
       } catch (error) {
         lastError = error;
-        if (this.#closed) break;
+        // A refused authentication or TLS handshake is final: the other brokers share the
+        // listener's configuration and would refuse too.
+        if (this.#pool.isClosed || error instanceof AuthenticationError) break;
       }
     }
     if (lastError instanceof KafkaError && !lastError.retriable) throw lastError;
@@ -318,24 +289,18 @@ export class Cluster {
    * @throws {ConnectionError} When the broker is unknown or the connect fails.
    */
   connectionTo(nodeId: number): Promise<BrokerConnection> {
-    if (this.#closed) {
+    if (this.#pool.isClosed) {
       return Promise.reject(new ConnectionError("Cannot connect: the cluster view is closed"));
     }
-    let node = this.#nodes.get(nodeId);
-    if (node === undefined) {
-      node = { connection: undefined, connecting: undefined, failures: 0, retryAt: 0 };
-      this.#nodes.set(nodeId, node);
-    }
-    if (node.connection?.isOpen) return Promise.resolve(node.connection);
-    if (node.connecting !== undefined) return node.connecting;
+    const open = this.#pool.openConnection(nodeId);
+    if (open !== undefined) return Promise.resolve(open);
     const endpoint = this.#brokers.get(nodeId);
     if (endpoint === undefined) {
       return Promise.reject(
         new ConnectionError(`Cannot connect to broker ${nodeId}: it is not in the metadata`),
       );
     }
-    node.connecting = this.#connectNode(node, endpoint);
-    return node.connecting;
+    return this.#pool.connectionTo(nodeId, endpoint);
   }
 
   /**
@@ -344,19 +309,21 @@ export class Cluster {
    *
    * @returns An open connection.
    * @throws {ConnectionError} When no broker is reachable.
+   * @throws {AuthenticationError} At once, when a broker refuses authentication or TLS.
    */
   async anyConnection(): Promise<BrokerConnection> {
-    for (const node of this.#nodes.values()) if (node.connection?.isOpen) return node.connection;
-    if (this.#bootstrapConnection?.isOpen) return this.#bootstrapConnection;
+    const open = this.#pool.anyOpen();
+    if (open !== undefined) return open;
     let lastError: unknown;
     for (const candidate of this.#candidates()) {
       try {
         return candidate.nodeId >= 0
           ? await this.connectionTo(candidate.nodeId)
-          : await this.#connectBootstrap(candidate.address);
+          : await this.#pool.bootstrapConnection(candidate.address);
       } catch (error) {
+        if (error instanceof AuthenticationError) throw error; // final, as above
         lastError = error;
-        if (this.#closed) break;
+        if (this.#pool.isClosed) break;
       }
     }
     const detail = lastError instanceof Error ? `: ${lastError.message}` : "";
@@ -367,112 +334,22 @@ export class Cluster {
    * Closes every connection (pending requests fail with `ConnectionError`) and ends backoff
    * waits. Idempotent.
    */
-  async close(): Promise<void> {
-    this.#closed = true;
-    for (const [timer, wake] of this.#sleeps) {
-      clearTimeout(timer);
-      wake();
-    }
-    this.#sleeps.clear();
-    const closing: Promise<void>[] = [];
-    for (const node of this.#nodes.values()) {
-      if (node.connection !== undefined) closing.push(node.connection.close());
-      if (node.connecting !== undefined) {
-        closing.push(node.connecting.then((c) => c.close(), () => {}));
-      }
-    }
-    if (this.#bootstrapConnection !== undefined) closing.push(this.#bootstrapConnection.close());
-    await Promise.all(closing);
-  }
-
-  async #connectNode(node: NodeState, endpoint: BrokerEndpoint): Promise<BrokerConnection> {
-    try {
-      const wait = node.retryAt - Date.now();
-      if (wait > 0) await this.#sleep(wait);
-      if (this.#closed) throw new ConnectionError("Cannot connect: the cluster view is closed");
-      node.retryAt = Date.now() +
-        reconnectBackoff(
-          node.failures + 1,
-          this.#options.reconnectBackoffMs,
-          this.#options.reconnectBackoffMaxMs,
-        );
-      const connection = await this.#open(endpoint, endpoint.nodeId);
-      node.failures = 0;
-      if (this.#closed) {
-        await connection.close();
-        throw new ConnectionError("Cannot connect: the cluster view is closed");
-      }
-      node.connection = connection;
-      return connection;
-    } catch (error) {
-      node.failures++;
-      throw error;
-    } finally {
-      node.connecting = undefined;
-    }
-  }
-
-  async #connectBootstrap(address: Address): Promise<BrokerConnection> {
-    const current = this.#bootstrapConnection;
-    if (current?.isOpen && current.host === address.host && current.port === address.port) {
-      return current;
-    }
-    const connection = await this.#open(address, -1);
-    if (this.#closed) {
-      await connection.close();
-      throw new ConnectionError("Cannot connect: the cluster view is closed");
-    }
-    // One bootstrap connection at a time: it is only needed until brokers are known. Another
-    // call may have connected while this one waited (metadata and InitProducerId both ask at
-    // start): use its connection and close ours, or replace and close it. A connection
-    // dropped without close() keeps the process alive.
-    const latest = this.#bootstrapConnection;
-    if (latest?.isOpen && latest.host === address.host && latest.port === address.port) {
-      void connection.close();
-      return latest;
-    }
-    this.#bootstrapConnection = connection;
-    if (latest?.isOpen) void latest.close();
-    return connection;
-  }
-
-  #open(address: Address, nodeId: number): Promise<BrokerConnection> {
-    const options = this.#options;
-    return BrokerConnection.connect({
-      host: address.host,
-      port: address.port,
-      nodeId,
-      clientId: options.clientId,
-      requestTimeoutMs: options.requestTimeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs,
-      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
-    });
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#sleeps.delete(timer);
-        resolve();
-      }, ms);
-      this.#sleeps.set(timer, resolve);
-    });
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 
   /** Where to send a cluster-wide request, best first (see `refreshMetadata()`). */
-  #candidates(): Array<{ nodeId: number; address: Address }> {
-    const open: Array<{ nodeId: number; address: Address }> = [];
-    const others: Array<{ nodeId: number; address: Address }> = [];
+  #candidates(): Array<{ nodeId: number; address: BrokerAddress }> {
+    const open: Array<{ nodeId: number; address: BrokerAddress }> = [];
+    const others: Array<{ nodeId: number; address: BrokerAddress }> = [];
     const now = Date.now();
+    const pool = this.#pool;
     for (const [nodeId, endpoint] of this.#brokers) {
-      const node = this.#nodes.get(nodeId);
-      if (node?.connection?.isOpen) open.push({ nodeId, address: endpoint });
-      else if (node === undefined || node.failures === 0 || node.retryAt <= now) {
-        others.push({ nodeId, address: endpoint });
-      }
+      if (pool.openConnection(nodeId) !== undefined) open.push({ nodeId, address: endpoint });
+      else if (!pool.backingOff(nodeId, now)) others.push({ nodeId, address: endpoint });
     }
-    const bootstrap = this.#bootstrapConnection;
-    if (bootstrap?.isOpen) open.push({ nodeId: -1, address: bootstrap });
+    const bootstrap = pool.openBootstrap;
+    if (bootstrap !== undefined) open.push({ nodeId: -1, address: bootstrap });
     const rest = this.#bootstrap.map((address) => ({ nodeId: -1, address }));
     return [...open, ...others, ...rest];
   }
@@ -489,11 +366,7 @@ export class Cluster {
       return;
     }
     // The broker moved: its connection goes to the old address.
-    const node = this.#nodes.get(endpoint.nodeId);
-    if (node?.connection !== undefined) {
-      void node.connection.close();
-      node.connection = undefined;
-    }
+    this.#pool.disconnect(endpoint.nodeId);
   }
 
   #apply(response: MetadataResponse, requested: readonly string[]): ClusterMetadata {
@@ -562,17 +435,4 @@ function availableOf(leaders: Int32Array): number[] {
   const available: number[] = [];
   for (let p = 0; p < leaders.length; p++) if (leaders[p]! >= 0) available.push(p);
   return available;
-}
-
-function parseAddress(entry: string): Address {
-  const colon = entry.lastIndexOf(":");
-  const port = Number(entry.slice(colon + 1));
-  let host = entry.slice(0, colon);
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (colon <= 0 || host === "" || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new TypeError(
-      `Invalid bootstrap server "${entry}": expected "host:port", e.g. "127.0.0.1:9092"`,
-    );
-  }
-  return { host, port };
 }

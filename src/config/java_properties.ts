@@ -1,4 +1,5 @@
 import { nearest, type ProducerConfig } from "./producer_config.ts";
+import { SECURITY_PROPERTIES, securityFromJavaProperties } from "./security_properties.ts";
 
 /** Java property name → [config field, kind]. */
 const PROPERTIES: Record<
@@ -58,7 +59,11 @@ const CLASS_PROPERTIES: Record<string, string> = {
  * Builds a `ProducerConfig` from Java-style properties (`"batch.size": "65536"`), parsing
  * numbers and booleans (values may also be given as numbers and booleans). An unknown
  * property or an unparsable value throws a `TypeError` naming it (with the nearest known
- * property); ranges are checked later by `resolveProducerConfig()`.
+ * property); ranges are checked later by `resolveProducerConfig()`. The security properties
+ * (`security.protocol`, `sasl.mechanism`, `sasl.jaas.config`, PEM `ssl.truststore.*` /
+ * `ssl.keystore.*`, `ssl.key.password`, `ssl.endpoint.identification.algorithm`) become
+ * `securityProtocol`, `sasl` and `ssl` (see `securityFromJavaProperties()`; files named by
+ * `*.location` are read here).
  *
  * @param properties Java producer property names and values.
  * @returns The same settings as a `ProducerConfig`.
@@ -81,6 +86,7 @@ export function fromJavaProperties(
     const raw = properties[name];
     const entry = PROPERTIES[name];
     if (entry === undefined && CODEC_LEVELS[name] !== undefined) continue; // read below
+    if (entry === undefined && SECURITY_PROPERTIES.includes(name)) continue; // read below
     if (entry === undefined) {
       const field = CLASS_PROPERTIES[name];
       if (field !== undefined) {
@@ -88,7 +94,11 @@ export function fromJavaProperties(
           `Unsupported producer property "${name}": Java class names cannot be loaded; set "${field}" in the ProducerConfig instead`,
         );
       }
-      const suggestion = nearest(name, [...Object.keys(PROPERTIES), ...Object.keys(CODEC_LEVELS)]);
+      const suggestion = nearest(name, [
+        ...Object.keys(PROPERTIES),
+        ...Object.keys(CODEC_LEVELS),
+        ...SECURITY_PROPERTIES,
+      ]);
       throw new TypeError(
         `Unknown producer property "${name}"${
           suggestion === undefined ? "" : `: did you mean "${suggestion}"?`
@@ -149,6 +159,7 @@ export function fromJavaProperties(
     }
     config.compressionLevel = Number(text);
   }
+  Object.assign(config, securityFromJavaProperties(properties));
   if (config.bootstrapServers === undefined) {
     throw new TypeError(
       `Missing "bootstrap.servers": the brokers to connect to, e.g. "127.0.0.1:9092"`,

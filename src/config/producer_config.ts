@@ -1,10 +1,19 @@
 import type { ProducerInterceptor } from "../interceptors/producer_interceptor.ts";
 import type { Partitioner } from "../partitioner/partitioner.ts";
 import type { Serializer } from "../serializer/serializer.ts";
+import { type SslConfig, TlsSettings } from "../connection/tls_settings.ts";
+import { type SaslConfig, saslMechanismFrom } from "../sasl/sasl_config.ts";
+import type { SaslMechanism } from "../sasl/sasl_mechanism.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 
 /** Compression codecs (Kafka's `compression.type`). */
 export type CompressionType = "none" | "gzip" | "snappy" | "lz4" | "zstd";
+
+/**
+ * How connections are secured (Kafka's `security.protocol`): "PLAINTEXT" (neither), "SSL"
+ * (TLS), "SASL_PLAINTEXT" (SASL without TLS), "SASL_SSL" (SASL over TLS).
+ */
+export type SecurityProtocol = "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
 
 /**
  * Producer settings: Java's names in camelCase, with Java's defaults. Each field names its
@@ -23,6 +32,30 @@ export interface ProducerConfig<K = unknown, V = unknown> {
   bootstrapServers: string | readonly string[];
   /** Sent with every request (`client.id`). @default "sluice" */
   clientId?: string | undefined;
+  /**
+   * How connections are secured (`security.protocol`): "PLAINTEXT", "SSL" (TLS, with `ssl`
+   * or the runtime's default roots), "SASL_PLAINTEXT" or "SASL_SSL" (SASL with `sasl`, over
+   * TLS for SASL_SSL). "SASL_*" requires `sasl`; `sasl` and `ssl` given with a protocol that
+   * does not use them are errors (never ignored: credentials must not go out unencrypted by
+   * a typo). @default "PLAINTEXT"
+   */
+  securityProtocol?: SecurityProtocol | undefined;
+  /**
+   * SASL authentication (`sasl.mechanism` and `sasl.jaas.config`): `{ mechanism: "PLAIN" |
+   * "SCRAM-SHA-256" | "SCRAM-SHA-512", username, password }`, `{ mechanism: "OAUTHBEARER",
+   * token: () => Promise<{ value, lifetimeMs, principal?, extensions? }> }`, or any object
+   * implementing `SaslMechanism`. Secrets never appear in logs, errors or `producer.config`.
+   * @default undefined
+   */
+  sasl?: SaslConfig | undefined;
+  /**
+   * TLS settings for "SSL" and "SASL_SSL" (`ssl.truststore.*`, `ssl.keystore.*`,
+   * `ssl.key.password`, `ssl.endpoint.identification.algorithm`): `{ ca, cert, key,
+   * keyPassword, servername, checkHostname }`, PEM strings or bytes. Hostname verification is
+   * on unless `checkHostname: false` (logged as a warning).
+   * @default undefined (the runtime's default roots, hostname checked)
+   */
+  ssl?: SslConfig | undefined;
   /** Acknowledgements to wait for: 0, 1 or "all"/-1 (`acks`). @default "all" */
   acks?: 0 | 1 | -1 | "all" | undefined;
   /** How long a batch waits for more records (`linger.ms`). @default 5 */
@@ -131,6 +164,18 @@ export interface ResolvedProducerConfig {
   bootstrapServers: string | readonly string[];
   /** Sent in every request header (default "sluice"). */
   clientId: string;
+  /** How connections are secured. */
+  securityProtocol: SecurityProtocol;
+  /**
+   * The SASL mechanism (SASL_PLAINTEXT, SASL_SSL), else undefined. Shows mechanism and user
+   * only: secrets are in private fields.
+   */
+  sasl: SaslMechanism | undefined;
+  /**
+   * The TLS settings (SSL, SASL_SSL), else undefined. The private key is in a private field;
+   * `JSON.stringify` shows "[redacted]".
+   */
+  ssl: TlsSettings | undefined;
   /** Acknowledgements required: 0, 1 or -1 (all). */
   acks: 0 | 1 | -1;
   /** How long a batch that is not full may wait for more records. */
@@ -235,6 +280,9 @@ type BooleanField = keyof typeof BOOLEAN_FIELDS;
 const OTHER_FIELDS = [
   "bootstrapServers",
   "clientId",
+  "securityProtocol",
+  "sasl",
+  "ssl",
   "acks",
   "compressionType",
   "compressionLevel",
@@ -483,6 +531,7 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
   if (typeof clientId !== "string") {
     throw new TypeError(`Invalid "clientId": ${describe(clientId)} must be a string`);
   }
+  const security = resolveSecurity(config as ProducerConfig<unknown, unknown>, logger);
   const interceptors = config.interceptors ?? [];
   if (!Array.isArray(interceptors)) {
     throw new TypeError(
@@ -519,6 +568,9 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
   return {
     bootstrapServers: servers,
     clientId,
+    securityProtocol: security.securityProtocol,
+    sasl: security.sasl,
+    ssl: security.ssl,
     acks,
     lingerMs: integers.lingerMs,
     batchSize: integers.batchSize,
@@ -552,6 +604,60 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
     logger,
     signal,
   };
+}
+
+const SECURITY_PROTOCOLS: readonly string[] = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
+
+/**
+ * `securityProtocol`, `sasl` and `ssl` checked together. Messages name fields, never the
+ * values of `sasl` or `ssl` (they hold secrets).
+ */
+function resolveSecurity(
+  config: ProducerConfig<unknown, unknown>,
+  logger: Logger,
+): {
+  securityProtocol: SecurityProtocol;
+  sasl: SaslMechanism | undefined;
+  ssl: TlsSettings | undefined;
+} {
+  const protocol = config.securityProtocol ?? "PLAINTEXT";
+  if (typeof protocol !== "string" || !SECURITY_PROTOCOLS.includes(protocol)) {
+    throw new RangeError(
+      `Invalid "securityProtocol": ${
+        describe(protocol)
+      } must be "PLAINTEXT", "SSL", "SASL_PLAINTEXT" or "SASL_SSL"`,
+    );
+  }
+  const usesSasl = protocol === "SASL_PLAINTEXT" || protocol === "SASL_SSL";
+  const usesTls = protocol === "SSL" || protocol === "SASL_SSL";
+  if (config.sasl !== undefined && !usesSasl) {
+    throw new TypeError(
+      `Invalid "sasl": securityProtocol is "${protocol}", which does not authenticate with SASL; ` +
+        `set securityProtocol to "SASL_SSL" (or "SASL_PLAINTEXT") or remove "sasl"`,
+    );
+  }
+  if (config.sasl === undefined && usesSasl) {
+    throw new TypeError(
+      `Missing "sasl": securityProtocol "${protocol}" needs a mechanism and credentials, e.g. ` +
+        `{ mechanism: "SCRAM-SHA-512", username, password }`,
+    );
+  }
+  if (config.ssl !== undefined && !usesTls) {
+    throw new TypeError(
+      `Invalid "ssl": securityProtocol is "${protocol}", which does not use TLS; set ` +
+        `securityProtocol to "SSL" or "SASL_SSL" or remove "ssl"`,
+    );
+  }
+  const sasl = usesSasl ? saslMechanismFrom(config.sasl!) : undefined;
+  const ssl = usesTls ? TlsSettings.from(config.ssl ?? {}) : undefined;
+  if (ssl !== undefined && !ssl.checkHostname) {
+    logger.warn(
+      "TLS hostname verification is off (ssl.checkHostname false): any broker certificate " +
+        "signed by a trusted CA is accepted, whatever host it names",
+      {},
+    );
+  }
+  return { securityProtocol: protocol as SecurityProtocol, sasl, ssl };
 }
 
 /** A maximum backoff below its base makes the backoff constant at the base (Java warns too). */

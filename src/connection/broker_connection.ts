@@ -10,33 +10,21 @@ import {
   writeRequestFrame,
 } from "../protocol/request_frame.ts";
 import { Writer } from "../protocol/writer.ts";
+import { KafkaError } from "../errors/kafka_error.ts";
+import { AuthenticationError, TlsError } from "../errors/security_errors.ts";
 import { FrameReader } from "./frame_reader.ts";
+import type { ConnectionOptions } from "./connection_options.ts";
+import { authenticateSasl } from "./sasl_authentication.ts";
 import { connectTransport, type Transport } from "./transport.ts";
 
-/** Options for {@linkcode BrokerConnection.connect}. */
-export interface BrokerConnectionOptions {
+/** Which broker a {@linkcode BrokerConnection} connects to. */
+export interface BrokerTarget {
   /** The broker's host name or IP address. */
-  host: string;
+  readonly host: string;
   /** The broker's port. */
-  port: number;
+  readonly port: number;
   /** The broker's id, or -1 for a bootstrap connection (id not known yet). */
-  nodeId: number;
-  /** The `client.id` sent in every request header. */
-  clientId: string;
-  /** How long a request may wait for its response before it fails and the connection closes. */
-  requestTimeoutMs: number;
-  /** How long the TCP connect may take. */
-  connectTimeoutMs: number;
-  /**
-   * Requests in flight above which `writable` turns false. Advisory: `send()` never refuses
-   * a request; a sender checks `writable` (or awaits `drained()`) before sending.
-   * @default Infinity
-   */
-  maxInFlight?: number;
-  /** ApiVersions v3's `client_software_name`. @default "sluice" */
-  clientSoftwareName?: string;
-  /** ApiVersions v3's `client_software_version`. @default "0.1.0" */
-  clientSoftwareVersion?: string;
+  readonly nodeId: number;
 }
 
 /** Per-request options for {@linkcode BrokerConnection.send}. */
@@ -69,23 +57,29 @@ const REFERENCE_BYTES = 4096;
 /**
  * One connection to one broker: size-prefixed framing, correlation ids, pipelined requests
  * (responses are matched by correlation id, so their order does not matter), a per-request
- * timeout and the ApiVersions handshake.
+ * timeout and the handshake: TLS when `options.tls` is set (in the transport), ApiVersions,
+ * then with `options.sasl` SaslHandshake and SaslAuthenticate. When the broker gives the
+ * SASL session a lifetime (KIP-368), the connection re-authenticates at 85–95% of it (as
+ * Java's client does): requests already sent are answered as usual, and requests sent
+ * meanwhile wait (`writable` is false) and go out once the broker has accepted again.
  *
  * Failure model: when the socket dies, or a response cannot be decoded, every pending request
  * is rejected with a retriable `ConnectionError` naming the broker, with the cause. A request
  * that times out is rejected with `TimeoutError` ("REQUEST_TIMEOUT") and the connection is
  * closed, as Java's client does: whether the broker processed it, and anything behind it, is
  * unknown, and only a fresh connection is a clean state. A closed connection stays closed;
- * connect again for a new one.
+ * connect again for a new one. A failed authentication (`AuthenticationError`) or TLS
+ * handshake (`TlsError`) rejects `connect()` with that error itself, never retriable; a
+ * failed re-authentication closes the connection with it as the cause.
  *
  * @example Connecting where nothing listens fails with a retriable ConnectionError
  * ```ts
  * import { BrokerConnection } from "./broker_connection.ts";
  * import { ConnectionError } from "../errors/client_errors.ts";
- * const failure = await BrokerConnection.connect({
- *   host: "127.0.0.1", port: 1, nodeId: 1, clientId: "sluice",
- *   requestTimeoutMs: 30000, connectTimeoutMs: 2000,
- * }).then(() => undefined, (error: unknown) => error);
+ * const failure = await BrokerConnection.connect(
+ *   { host: "127.0.0.1", port: 1, nodeId: 1 },
+ *   { clientId: "sluice", requestTimeoutMs: 30000, connectTimeoutMs: 2000 },
+ * ).then(() => undefined, (error: unknown) => error);
  * if (!(failure instanceof ConnectionError) || !failure.retriable) throw new Error("unexpected");
  * ```
  */
@@ -111,39 +105,61 @@ export class BrokerConnection {
   #timer: ReturnType<typeof setInterval> | undefined;
   #writer = new Writer(4096);
   readonly #frames: FrameReader;
+  readonly #options: ConnectionOptions;
+  /** Plaintext connections check the broker's first bytes for a TLS record (wrong port). */
+  #firstBytes: boolean;
+  /**
+   * While re-authenticating: the frames of requests sent meanwhile, written in order once the
+   * broker has accepted again. Undefined otherwise.
+   */
+  #held: Uint8Array[][] | undefined;
+  #reauthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Why the transport closed before `connect()` took it, if it did. */
+  #closedEarly: Error | undefined;
   /** False after the transport's `write()` returned false, until it drains. */
   #transportWritable = true;
   #watchingDrain = false;
   #writableWaiters: Array<() => void> = [];
   #resolveClosed!: () => void;
 
-  private constructor(options: BrokerConnectionOptions) {
-    this.host = options.host;
-    this.port = options.port;
-    this.nodeId = options.nodeId;
+  private constructor(broker: BrokerTarget, options: ConnectionOptions) {
+    this.host = broker.host;
+    this.port = broker.port;
+    this.nodeId = broker.nodeId;
     this.#clientId = options.clientId;
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.#maxInFlight = options.maxInFlight ?? Infinity;
+    this.#options = options;
+    this.#firstBytes = options.tls === undefined;
     this.#frames = new FrameReader((frame) => this.#onFrame(frame));
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
 
   /**
-   * Connects and negotiates API versions: ApiVersions v3 first, and when the broker answers
-   * UNSUPPORTED_VERSION, again with the highest ApiVersions version it names (v0 if its
-   * answer names none).
+   * Connects (with TLS when `options.tls` is set), negotiates API versions (ApiVersions v3
+   * first, and when the broker answers UNSUPPORTED_VERSION, again with the highest
+   * ApiVersions version it names, v0 if its answer names none), then authenticates with
+   * `options.sasl` when set.
    *
-   * @param options Where to connect, ids, timeouts.
-   * @returns The open connection, with the broker's version ranges known.
+   * @param broker Where to connect, and the broker's id.
+   * @param options How (timeouts, client id, TLS, SASL): shared by every connection of a
+   * producer.
+   * @returns The open, authenticated connection, with the broker's version ranges known.
    * @throws {ConnectionError} When the connection cannot be made or dies during the handshake.
    * @throws {TimeoutError} When the handshake gets no answer within `requestTimeoutMs`.
+   * @throws {TlsError} When the TLS handshake fails, or TLS is used on one side only.
+   * @throws {AuthenticationError} When SASL authentication fails.
    */
-  static async connect(options: BrokerConnectionOptions): Promise<BrokerConnection> {
-    const connection = new BrokerConnection(options);
+  static async connect(
+    broker: BrokerTarget,
+    options: ConnectionOptions,
+  ): Promise<BrokerConnection> {
+    const connection = new BrokerConnection(broker, options);
     const transport = await connectTransport({
-      host: options.host,
-      port: options.port,
+      host: broker.host,
+      port: broker.port,
       connectTimeoutMs: options.connectTimeoutMs,
+      tls: options.tls,
       handlers: {
         onData: (chunk) => connection.#onData(chunk),
         onClose: (error) => connection.#onTransportClose(error),
@@ -155,9 +171,23 @@ export class BrokerConnection {
     const period = Math.min(1000, Math.max(10, Math.floor(options.requestTimeoutMs / 4)));
     connection.#timer = setInterval(() => connection.#checkTimeouts(), period);
     try {
+      const early = connection.#closedEarly;
+      if (early !== undefined) {
+        throw early instanceof KafkaError ? early : new ConnectionError(
+          `Connection to ${connection.#describe()} was lost: ${early.message}`,
+          { cause: early },
+        );
+      }
       await connection.#handshake(options);
+      if (options.sasl !== undefined) await connection.#authenticate();
     } catch (error) {
       connection.#fail(asError(error));
+      // A TLS or authentication failure surfaces as such, not as the connection loss it
+      // caused: it is final (not retriable), and its message says what to fix.
+      const closeError = connection.#closeError;
+      if (!(error instanceof AuthenticationError) && closeError instanceof AuthenticationError) {
+        throw closeError;
+      }
       throw error;
     }
     return connection;
@@ -178,7 +208,8 @@ export class BrokerConnection {
    * than `maxInFlight` requests wait. False once closed.
    */
   get writable(): boolean {
-    return this.#open && this.#transportWritable && this.#pending.size < this.#maxInFlight;
+    return this.#open && this.#transportWritable && this.#held === undefined &&
+      this.#pending.size < this.#maxInFlight;
   }
 
   /**
@@ -247,6 +278,33 @@ export class BrokerConnection {
     request: Req,
     options?: SendOptions,
   ): Promise<Res | undefined> {
+    return this.#send(api, request, options?.version, options?.expectResponse !== false, false);
+  }
+
+  /**
+   * Sends a SASL request (SaslHandshake, SaslAuthenticate) at once, even while other requests
+   * are held for a re-authentication. For `authenticateSasl()`; not for other requests.
+   *
+   * @param api The SASL API.
+   * @param request The request body.
+   * @param version The version to use.
+   * @returns The decoded response.
+   */
+  sendSasl<Req, Res>(
+    api: ApiDescriptor<Req, Res>,
+    request: Req,
+    version: number,
+  ): Promise<Res | undefined> {
+    return this.#send(api, request, version, true, true);
+  }
+
+  #send<Req, Res>(
+    api: ApiDescriptor<Req, Res>,
+    request: Req,
+    requestedVersion: number | undefined,
+    expectResponse: boolean,
+    bypassHold: boolean,
+  ): Promise<Res | undefined> {
     if (!this.#open) {
       return Promise.reject(
         new ConnectionError(
@@ -258,16 +316,15 @@ export class BrokerConnection {
     const correlationId = this.#nextCorrelationId;
     let version: number;
     let frame: Uint8Array[];
-    const expectResponse = options?.expectResponse !== false;
     try {
-      version = options?.version ?? this.versionFor(api as ApiDescriptor<unknown, unknown>);
+      version = requestedVersion ?? this.versionFor(api as ApiDescriptor<unknown, unknown>);
       frame = this.#encode(api, version, correlationId, request, expectResponse);
     } catch (error) {
       return Promise.reject(error);
     }
     this.#nextCorrelationId = correlationId === 0x7fffffff ? 0 : correlationId + 1;
     if (!expectResponse) {
-      this.#write(frame);
+      this.#write(frame, bypassHold);
       return Promise.resolve(undefined);
     }
     return new Promise<Res | undefined>((resolve, reject) => {
@@ -278,7 +335,7 @@ export class BrokerConnection {
         reject,
         deadline: performance.now() + this.#requestTimeoutMs,
       });
-      this.#write(frame);
+      this.#write(frame, bypassHold);
     });
   }
 
@@ -294,7 +351,7 @@ export class BrokerConnection {
     return this.closed;
   }
 
-  async #handshake(options: BrokerConnectionOptions): Promise<void> {
+  async #handshake(options: ConnectionOptions): Promise<void> {
     const request = {
       clientSoftwareName: options.clientSoftwareName ?? "sluice",
       clientSoftwareVersion: options.clientSoftwareVersion ?? "0.1.0",
@@ -361,7 +418,54 @@ export class BrokerConnection {
     return [frame];
   }
 
-  #write(segments: Uint8Array[]): void {
+  /**
+   * Authenticates with `options.sasl` and, when the session has a lifetime, schedules the
+   * re-authentication at 85–95% of it (randomised, as Java's client, so that a producer's
+   * connections do not re-authenticate in lockstep).
+   */
+  async #authenticate(reauthentication = false): Promise<void> {
+    const session = await authenticateSasl(this, this.#options.sasl!, this, reauthentication);
+    if (session.lifetimeMs <= 0 || !this.#open) return;
+    const delay = Math.floor(session.lifetimeMs * (0.85 + 0.1 * Math.random()));
+    this.#reauthTimer = setTimeout(() => void this.#reauthenticate(), delay);
+  }
+
+  /**
+   * KIP-368 re-authentication: new requests are held (not written) from here on, while
+   * requests already written are answered as usual (the broker handles a connection's
+   * requests in order, so their answers come before the SaslHandshake's); once the broker
+   * accepts again, the held requests go out in order. A refusal closes the connection with
+   * the `AuthenticationError` as the cause of its pending requests' rejections.
+   */
+  async #reauthenticate(): Promise<void> {
+    this.#reauthTimer = undefined;
+    if (!this.#open) return;
+    this.#held = [];
+    try {
+      await this.#authenticate(true);
+    } catch (error) {
+      this.#options.logger?.warn("Re-authentication failed; closing the connection", {
+        broker: this.#describe(),
+        error: asError(error).message,
+      });
+      this.#fail(asError(error));
+      return;
+    }
+    const held = this.#held;
+    this.#held = undefined;
+    this.#options.logger?.debug("Re-authenticated", {
+      broker: this.#describe(),
+      heldRequests: held?.length ?? 0,
+    });
+    if (held !== undefined) { for (const frame of held) this.#write(frame, false); }
+    this.#wakeWritableWaiters();
+  }
+
+  #write(segments: Uint8Array[], bypassHold: boolean): void {
+    if (this.#held !== undefined && !bypassHold) {
+      this.#held.push(segments);
+      return;
+    }
     const transport = this.#transport!;
     let writable = true;
     for (let i = 0; i < segments.length; i++) writable = transport.write(segments[i]!);
@@ -390,6 +494,23 @@ export class BrokerConnection {
   }
 
   #onData(chunk: Uint8Array): void {
+    if (this.#firstBytes) {
+      this.#firstBytes = false;
+      // A TLS record (alert 0x15 or handshake 0x16, version 3.x) where a Kafka response size
+      // was expected: the listener expects TLS (Kafka's SSL listeners answer a plaintext
+      // request with an alert, read as a size of ~350 MB).
+      if (chunk.length >= 2 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03) {
+        this.#fail(
+          new TlsError(
+            `Cannot talk to ${this.#describe()} without TLS: its listener expects TLS (SSL or ` +
+              `SASL_SSL); set securityProtocol to "SSL" or "SASL_SSL" for it, or use its ` +
+              `PLAINTEXT / SASL_PLAINTEXT port`,
+            "TLS_REQUIRED_BY_BROKER",
+          ),
+        );
+        return;
+      }
+    }
     try {
       this.#frames.push(chunk);
     } catch (error) {
@@ -418,7 +539,14 @@ export class BrokerConnection {
   }
 
   #onTransportClose(error: Error | undefined): void {
-    if (!this.#open) return;
+    if (this.#failed) return;
+    if (!this.#open) {
+      // Before connect() has taken the transport (a runtime may report a failure, e.g. a TLS
+      // alert, in the same tick it hands the connection over): connect() checks this.
+      this.#closedEarly = error ??
+        new ConnectionError(`${capitalize(this.#describe())} closed the connection`);
+      return;
+    }
     this.#fail(
       error ?? new ConnectionError(`${capitalize(this.#describe())} closed the connection`),
     );
@@ -448,6 +576,8 @@ export class BrokerConnection {
     this.#open = false;
     this.#closeError = error;
     clearInterval(this.#timer);
+    clearTimeout(this.#reauthTimer);
+    this.#held = undefined;
     // Take the pending requests first: closing the transport may re-enter via onClose.
     const pending = [...this.#pending.values()];
     this.#pending.clear();

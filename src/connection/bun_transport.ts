@@ -4,6 +4,7 @@ import {
   connectTimeoutError,
   type Transport,
 } from "./transport.ts";
+import { handshakeClosed, tlsAlertError, tlsHandshakeError } from "./tls_failure.ts";
 import { HIGH_WATER_MARK, WriteQueue } from "./write_queue.ts";
 
 /** The part of Bun's TCP socket this adapter uses. */
@@ -24,12 +25,23 @@ interface BunSocketHandlers {
   close(socket: BunSocket, error?: Error): void;
   error(socket: BunSocket, error: Error): void;
   connectError(socket: BunSocket, error: Error): void;
+  /** TLS only: the handshake finished; `error` is the verification failure, if any. */
+  handshake(socket: BunSocket, success: boolean, error: Error | null): void;
+}
+
+/** Bun's TLS client options (those of `node:tls`, spelled `serverName`). */
+interface BunTlsOptions {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  rejectUnauthorized: boolean;
 }
 
 /** The part of the `Bun` namespace this adapter uses (looked up on `globalThis`). */
 interface BunNamespace {
   connect(
-    options: { hostname: string; port: number; socket: BunSocketHandlers },
+    options: { hostname: string; port: number; tls?: BunTlsOptions; socket: BunSocketHandlers },
   ): Promise<BunSocket>;
 }
 
@@ -137,9 +149,16 @@ class BunTransport implements Transport {
 }
 
 /**
- * Connects with `Bun.connect` (TCP_NODELAY on).
+ * Connects with `Bun.connect` (TCP_NODELAY on), with its `tls` option when `options.tls` is
+ * set: SNI is the host (or `servername`), the chain is verified against `ca` (else Bun's
+ * default roots), and the transport is ready once the handshake has succeeded. Bun's `tls`
+ * has no `checkServerIdentity`, so `checkHostname: false` connects with `rejectUnauthorized:
+ * false` and accepts the handshake only when its one verification error is the host name
+ * (Bun reports a chain error first, so an unknown CA or an expired certificate still fails).
+ * `rejectUnauthorized` is always given: Bun's default for an empty `tls` object verifies
+ * nothing and never reports the handshake.
  *
- * @param options Where to connect, the timeout and the handlers.
+ * @param options Where to connect, the timeout, TLS and the handlers.
  * @returns The transport, once connected.
  *
  * @example Bun only (`deno test --doc` skips it: Deno has no `Bun.connect`)
@@ -155,57 +174,105 @@ export function connectBun(options: ConnectOptions): Promise<Transport> {
   const bun = (globalThis as unknown as { Bun: BunNamespace }).Bun;
   const transport = new BunTransport();
   const { onData, onClose } = options.handlers;
+  const tls = options.tls;
   return new Promise((resolve, reject) => {
-    /** "connecting" until open or failed; then "open" or "failed" ("failed" ignores close). */
-    let state: "connecting" | "open" | "failed" = "connecting";
+    /**
+     * "connecting" until open (with TLS: until the handshake succeeded) or failed; then
+     * "open" or "failed" ("failed" ignores close). "handshaking": TCP is up, TLS is not.
+     */
+    let state: "connecting" | "handshaking" | "open" | "failed" = "connecting";
     let lastError: Error | undefined;
     const fail = (error: Error) => {
-      if (state !== "connecting") return;
+      if (state !== "connecting" && state !== "handshaking") return;
       state = "failed";
       clearTimeout(timer);
       reject(error);
     };
+    const ready = (socket: BunSocket) => {
+      state = "open";
+      clearTimeout(timer);
+      socket.setNoDelay?.(true);
+      transport.attach(socket);
+      resolve(transport);
+    };
     const timer = setTimeout(() => fail(connectTimeoutError(options)), options.connectTimeoutMs);
-    bun.connect({
-      hostname: options.host,
-      port: options.port,
-      socket: {
-        open(socket) {
-          if (state !== "connecting") {
-            socket.end(); // timed out meanwhile
-            return;
-          }
-          state = "open";
-          clearTimeout(timer);
-          socket.setNoDelay?.(true);
-          transport.attach(socket);
-          resolve(transport);
+    let connecting: Promise<BunSocket>;
+    try {
+      connecting = bun.connect({
+        hostname: options.host,
+        port: options.port,
+        ...(tls === undefined ? {} : {
+          tls: {
+            ...(tls.ca === undefined ? {} : { ca: [...tls.ca] }),
+            ...(tls.key === undefined ? {} : { cert: tls.cert!, key: tls.key }),
+            serverName: tls.servername ?? options.host,
+            rejectUnauthorized: tls.checkHostname,
+          },
+        }),
+        socket: {
+          open(socket) {
+            if (state !== "connecting") {
+              socket.end(); // timed out meanwhile
+              return;
+            }
+            if (tls === undefined) ready(socket);
+            else state = "handshaking";
+          },
+          handshake(socket, success, error) {
+            if (state !== "handshaking") return;
+            // With checkHostname off (rejectUnauthorized false) Bun completes the handshake
+            // whatever the verification said (success true even for an expired certificate):
+            // only a host name mismatch is accepted, and Bun reports chain errors (unknown CA,
+            // expiry) before the name. Verified: `error` is null only when all is well.
+            const accepted = error === null ? success : !tls!.checkHostname &&
+              (error as { code?: unknown }).code === "ERR_TLS_CERT_ALTNAME_INVALID";
+            if (accepted) {
+              ready(socket);
+              return;
+            }
+            fail(tlsHandshakeError(options, error ?? lastError));
+            socket.end();
+          },
+          data(_socket, data) {
+            onData(data);
+          },
+          drain() {
+            transport.flush();
+          },
+          end(socket) {
+            socket.end(); // the broker closed its side: close ours
+          },
+          error(_socket, error) {
+            lastError = error;
+          },
+          connectError(_socket, error) {
+            fail(connectFailedError(options, error));
+          },
+          close(_socket, error) {
+            const cause = error ?? lastError;
+            if (state === "handshaking") {
+              fail(tlsHandshakeError(options, cause ?? handshakeClosed()));
+              return;
+            }
+            if (state !== "open") {
+              fail(connectFailedError(options, cause));
+              return;
+            }
+            const reported = tls !== undefined && cause !== undefined
+              ? tlsAlertError(options, cause) ?? cause
+              : cause;
+            transport.markClosed(reported);
+            onClose(reported);
+          },
         },
-        data(_socket, data) {
-          onData(data);
-        },
-        drain() {
-          transport.flush();
-        },
-        end(socket) {
-          socket.end(); // the broker closed its side: close ours
-        },
-        error(_socket, error) {
-          lastError = error;
-        },
-        connectError(_socket, error) {
-          fail(connectFailedError(options, error));
-        },
-        close(_socket, error) {
-          const cause = error ?? lastError;
-          if (state !== "open") {
-            fail(connectFailedError(options, cause));
-            return;
-          }
-          transport.markClosed(cause);
-          onClose(cause);
-        },
-      },
-    }).catch((error: unknown) => fail(connectFailedError(options, error)));
+      });
+    } catch (error) {
+      // Bun throws at once for TLS material it cannot load.
+      fail(
+        tls === undefined ? connectFailedError(options, error) : tlsHandshakeError(options, error),
+      );
+      return;
+    }
+    connecting.catch((error: unknown) => fail(connectFailedError(options, error)));
   });
 }

@@ -4,6 +4,8 @@ import {
   connectTimeoutError,
   type Transport,
 } from "./transport.ts";
+import { handshakeClosed, tlsAlertError, tlsHandshakeError } from "./tls_failure.ts";
+import type { TlsSettings } from "./tls_settings.ts";
 import { HIGH_WATER_MARK, WriteQueue } from "./write_queue.ts";
 
 /** The part of Deno's TCP connection this adapter uses. */
@@ -14,11 +16,27 @@ interface DenoConn {
   setNoDelay?(noDelay?: boolean): void;
 }
 
+/** The part of Deno's TLS connection this adapter uses. */
+interface DenoTlsConn extends DenoConn {
+  handshake(): Promise<unknown>;
+}
+
+/** What Deno's TLS calls take (Deno 2.x; `unsafelyDisableHostnameVerification` since 2.5). */
+interface DenoTlsOptions {
+  hostname: string;
+  caCerts?: string[];
+  unsafelyDisableHostnameVerification?: boolean;
+}
+
 /** The part of the `Deno` namespace this adapter uses (looked up on `globalThis`). */
 interface DenoNamespace {
   connect(
     options: { hostname: string; port: number; transport: "tcp"; signal?: AbortSignal },
   ): Promise<DenoConn>;
+  connectTls(
+    options: DenoTlsOptions & { port: number; cert?: string; key?: string },
+  ): Promise<DenoTlsConn>;
+  startTls(conn: DenoConn, options: DenoTlsOptions): Promise<DenoTlsConn>;
 }
 
 /** The reusable read buffer's size: responses are small, a few reads per 256 KiB. */
@@ -49,7 +67,12 @@ class DenoTransport implements Transport {
   constructor(conn: DenoConn, options: ConnectOptions) {
     this.#conn = conn;
     this.#onData = options.handlers.onData;
-    this.#onClose = options.handlers.onClose;
+    const onClose = options.handlers.onClose;
+    // A TLS connection that dies with the broker's alert about our certificate (TLS 1.3
+    // brokers check it after our side of the handshake): report that, typed.
+    this.#onClose = options.tls === undefined
+      ? onClose
+      : (error) => onClose(error === undefined ? error : tlsAlertError(options, error) ?? error);
     this.#queue = new WriteQueue(() => this.#startWriting());
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
     void this.#readLoop();
@@ -154,9 +177,15 @@ function asError(error: unknown): Error {
 }
 
 /**
- * Connects with `Deno.connect` (TCP_NODELAY on).
+ * Connects with `Deno.connect` (TCP_NODELAY on). With `options.tls`: without a client
+ * certificate, `Deno.startTls` over that connection (so TCP_NODELAY is set, and `servername`
+ * can differ from the host); with one, `Deno.connectTls` (the only Deno call taking a client
+ * certificate; `servername` is refused for it by `checkTlsSupport()`). The handshake completes
+ * before this resolves; `ca` is trusted in addition to Deno's default roots (Deno offers no
+ * way to replace them), and `checkHostname: false` maps to Deno's
+ * `unsafelyDisableHostnameVerification` (the chain is still verified).
  *
- * @param options Where to connect, the timeout and the handlers.
+ * @param options Where to connect, the timeout, TLS and the handlers.
  * @returns The transport, once connected.
  *
  * @example
@@ -172,19 +201,87 @@ export async function connectDeno(options: ConnectOptions): Promise<Transport> {
   const deno = (globalThis as unknown as { Deno: DenoNamespace }).Deno;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), options.connectTimeoutMs);
+  const tls = options.tls;
   let conn: DenoConn;
   try {
-    conn = await deno.connect({
-      hostname: options.host,
-      port: options.port,
-      transport: "tcp",
-      signal: abort.signal,
-    });
+    if (tls !== undefined && tls.key !== undefined) {
+      // connectTls takes no signal: on timeout, close the connection if it comes later.
+      const connecting = deno.connectTls({
+        port: options.port,
+        ...denoTlsOptions(tls, options.host),
+        cert: tls.cert!, // set with key (TlsSettings checks)
+        key: tls.key,
+      });
+      abort.signal.addEventListener("abort", () => {
+        connecting.then(closeQuietly, () => {});
+      }, { once: true });
+      conn = await withAbort(connecting, abort.signal);
+    } else {
+      conn = await deno.connect({
+        hostname: options.host,
+        port: options.port,
+        transport: "tcp",
+        signal: abort.signal,
+      });
+      conn.setNoDelay?.(true);
+    }
   } catch (error) {
-    throw abort.signal.aborted ? connectTimeoutError(options) : connectFailedError(options, error);
-  } finally {
     clearTimeout(timer);
+    throw abort.signal.aborted ? connectTimeoutError(options) : connectFailedError(options, error);
   }
-  conn.setNoDelay?.(true);
+  if (tls !== undefined) {
+    try {
+      const secured = tls.key !== undefined
+        ? conn as DenoTlsConn
+        : await deno.startTls(conn, denoTlsOptions(tls, tls.servername ?? options.host));
+      conn = secured;
+      await withAbort(secured.handshake(), abort.signal);
+    } catch (error) {
+      clearTimeout(timer);
+      closeQuietly(conn);
+      if (abort.signal.aborted) throw connectTimeoutError(options);
+      throw tlsHandshakeError(options, error ?? handshakeClosed());
+    }
+  }
+  clearTimeout(timer);
+  if (abort.signal.aborted) {
+    closeQuietly(conn);
+    throw connectTimeoutError(options);
+  }
   return new DenoTransport(conn, options);
+}
+
+function denoTlsOptions(tls: TlsSettings, hostname: string): DenoTlsOptions {
+  return {
+    hostname,
+    ...(tls.ca === undefined ? {} : { caCerts: [...tls.ca] }),
+    ...(tls.checkHostname ? {} : { unsafelyDisableHostnameVerification: true }),
+  };
+}
+
+/** `promise`, or a rejection once `signal` aborts (the operation itself is not cancelled). */
+function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function closeQuietly(conn: DenoConn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
 }

@@ -1,4 +1,6 @@
-import { createConnection, type Socket } from "node:net";
+import { createConnection, isIP, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
+import { handshakeClosed, tlsAlertError, tlsHandshakeError } from "./tls_failure.ts";
 import {
   connectFailedError,
   type ConnectOptions,
@@ -90,10 +92,13 @@ class NodeTransport implements Transport {
 }
 
 /**
- * Connects over `node:net` (TCP_NODELAY on).
+ * Connects over `node:net` (TCP_NODELAY on), or `node:tls` when `options.tls` is set: SNI is
+ * the host (or `servername`; never an IP address, which SNI does not allow), the certificate
+ * is verified against `ca` (else Node's default roots) and, unless `checkHostname` is false,
+ * must name the host.
  *
- * @param options Where to connect, the timeout and the handlers.
- * @returns The transport, once connected.
+ * @param options Where to connect, the timeout, TLS and the handlers.
+ * @returns The transport, once connected (with TLS: once the handshake succeeded).
  *
  * @example
  * ```ts
@@ -106,11 +111,32 @@ class NodeTransport implements Transport {
  */
 export function connectNode(options: ConnectOptions): Promise<Transport> {
   const { onData, onClose } = options.handlers;
+  const tls = options.tls;
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: options.host, port: options.port, noDelay: true });
+    let socket: Socket;
+    if (tls === undefined) {
+      socket = createConnection({ host: options.host, port: options.port, noDelay: true });
+    } else {
+      const servername = tls.servername ?? options.host;
+      socket = connectTls({
+        host: options.host,
+        port: options.port,
+        // SNI must be a host name: none for an IP address (the check still uses it).
+        ...(isIP(servername) === 0 ? { servername } : {}),
+        ...(tls.ca === undefined ? {} : { ca: [...tls.ca] }),
+        ...(tls.key === undefined ? {} : { cert: tls.cert, key: tls.key }),
+        // The chain is always verified; only the name check can be turned off.
+        rejectUnauthorized: true,
+        ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
+      });
+      socket.setNoDelay(true);
+    }
     let transport: NodeTransport | undefined;
     let timedOut = false;
     let lastError: Error | undefined;
+    /** With TLS: the TCP connect succeeded, so a failure now is the TLS handshake's. */
+    let handshaking = false;
+    if (tls !== undefined) socket.once("connect", () => handshaking = true);
     const timer = setTimeout(() => {
       timedOut = true;
       socket.destroy();
@@ -119,7 +145,7 @@ export function connectNode(options: ConnectOptions): Promise<Transport> {
       lastError = error;
     });
     socket.on("data", onData);
-    socket.once("connect", () => {
+    socket.once(tls === undefined ? "connect" : "secureConnect", () => {
       clearTimeout(timer);
       transport = new NodeTransport(socket);
       resolve(transport);
@@ -127,11 +153,20 @@ export function connectNode(options: ConnectOptions): Promise<Transport> {
     socket.on("close", () => {
       clearTimeout(timer);
       if (transport === undefined) {
-        reject(timedOut ? connectTimeoutError(options) : connectFailedError(options, lastError));
+        reject(
+          timedOut
+            ? connectTimeoutError(options)
+            : handshaking
+            ? tlsHandshakeError(options, lastError ?? handshakeClosed())
+            : connectFailedError(options, lastError),
+        );
         return;
       }
-      transport.markClosed(lastError);
-      onClose(lastError);
+      const error = tls !== undefined && lastError !== undefined
+        ? tlsAlertError(options, lastError) ?? lastError
+        : lastError;
+      transport.markClosed(error);
+      onClose(error);
     });
   });
 }

@@ -1,4 +1,5 @@
 import { ConnectionError } from "../errors/client_errors.ts";
+import type { TlsSettings } from "./tls_settings.ts";
 
 /** Callbacks a transport delivers to its owner. */
 export interface TransportHandlers {
@@ -20,12 +21,15 @@ export interface ConnectOptions {
   host: string;
   /** The broker's TCP port. */
   port: number;
-  /** How long the TCP connect may take before it fails with `ConnectionError`. */
+  /**
+   * How long the TCP connect (and the TLS handshake) may take before it fails with
+   * `ConnectionError`.
+   */
   connectTimeoutMs: number;
   /** Receive bytes and the close. */
   handlers: TransportHandlers;
-  /** The seam for TLS; must be undefined for now (TLS is not supported yet). */
-  tls?: unknown;
+  /** Connect with TLS (verified as these settings say). @default undefined (plain TCP) */
+  tls?: TlsSettings | undefined;
 }
 
 /**
@@ -52,12 +56,14 @@ export interface Transport {
 
 /**
  * Connects with the adapter of the running runtime: `Bun.connect` on Bun, `Deno.connect` on
- * Deno, `node:net` elsewhere. Adapters are imported on demand, so each runtime loads one.
+ * Deno, `node:net` elsewhere; with `tls`, through the same runtime's TLS (`Bun.connect`'s
+ * `tls` option, `Deno.connectTls` / `Deno.startTls`, `node:tls`), with the same write
+ * coalescing and backpressure. Adapters are imported on demand, so each runtime loads one.
  *
- * @param options Where to connect, the connect timeout and the handlers.
- * @returns The connected transport.
+ * @param options Where to connect, the connect timeout, TLS and the handlers.
+ * @returns The connected transport (with TLS: once the handshake has succeeded).
  * @throws {ConnectionError} When the connection cannot be made in time.
- * @throws {TypeError} When `tls` is set.
+ * @throws {TlsError} When the TLS handshake fails (which failure: its `code`).
  *
  * @example Nothing listens on port 1: the connect fails with a ConnectionError
  * ```ts
@@ -70,15 +76,60 @@ export interface Transport {
  * ```
  */
 export async function connectTransport(options: ConnectOptions): Promise<Transport> {
-  if (options.tls !== undefined) {
+  const runtime = currentRuntime();
+  if (runtime === "Bun") return (await import("./bun_transport.ts")).connectBun(options);
+  if (runtime === "Deno") return (await import("./deno_transport.ts")).connectDeno(options);
+  return (await import("./node_transport.ts")).connectNode(options);
+}
+
+/**
+ * The runtime the transports run on.
+ *
+ * @returns "Bun", "Deno" or "Node" (anything else with `node:net`).
+ *
+ * @example
+ * ```ts
+ * import { currentRuntime } from "./transport.ts";
+ * if (currentRuntime() !== "Deno") throw new Error("doc tests run on Deno");
+ * ```
+ */
+export function currentRuntime(): "Bun" | "Deno" | "Node" {
+  const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
+  if (runtime.Bun !== undefined) return "Bun";
+  if (runtime.Deno !== undefined) return "Deno";
+  return "Node";
+}
+
+/**
+ * Checks, before any connection is made, that this runtime can connect with `tls` exactly as
+ * configured: a setting the runtime cannot honour fails here, naming the runtime and what to
+ * do instead, rather than being weakened silently. The one such case: Deno cannot combine
+ * `servername` with a client certificate (`Deno.startTls`, the only way to verify another
+ * name than the host connected to, takes no client certificate).
+ *
+ * @param tls The TLS settings.
+ * @param runtime The runtime to check for. @default currentRuntime()
+ * @throws {TypeError} When the runtime cannot connect with these settings.
+ *
+ * @example
+ * ```ts
+ * import { checkTlsSupport } from "./transport.ts";
+ * import { TlsSettings } from "./tls_settings.ts";
+ * checkTlsSupport(TlsSettings.from({ checkHostname: false }), "Deno"); // supported everywhere
+ * ```
+ */
+export function checkTlsSupport(
+  tls: TlsSettings,
+  runtime: "Bun" | "Deno" | "Node" = currentRuntime(),
+): void {
+  if (runtime === "Deno" && tls.servername !== undefined && tls.key !== undefined) {
     throw new TypeError(
-      `Cannot connect to ${options.host}:${options.port} with TLS: TLS is not supported yet`,
+      `Cannot use "ssl.servername" with a client certificate on Deno: Deno.startTls (the only ` +
+        `Deno API that checks a name other than the host connected to) takes no client ` +
+        `certificate; connect by the name in the broker's certificate (bootstrapServers and ` +
+        `the brokers' advertised listeners) instead, or run on Node or Bun`,
     );
   }
-  const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
-  if (runtime.Bun !== undefined) return (await import("./bun_transport.ts")).connectBun(options);
-  if (runtime.Deno !== undefined) return (await import("./deno_transport.ts")).connectDeno(options);
-  return (await import("./node_transport.ts")).connectNode(options);
 }
 
 /**

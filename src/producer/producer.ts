@@ -8,6 +8,7 @@ import {
   resolveProducerConfig,
 } from "../config/producer_config.ts";
 import type { BrokerConnection } from "../connection/broker_connection.ts";
+import { connectionOptionsFrom } from "../connection/connection_options.ts";
 import type { DeliveryReport } from "../delivery/delivery_report.ts";
 import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer_stats.ts";
 import { BrokerError } from "../errors/broker_error.ts";
@@ -18,6 +19,7 @@ import {
   TimeoutError,
 } from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
+import { AuthenticationError } from "../errors/security_errors.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
 import type { Partitioner } from "../partitioner/partitioner.ts";
@@ -236,9 +238,7 @@ export class Producer<K = unknown, V = unknown> {
     this.#recordLimit = Math.min(resolved.maxRequestSize, resolved.bufferMemory);
     this.#cluster = new Cluster({
       bootstrapServers: resolved.bootstrapServers,
-      clientId: resolved.clientId,
-      requestTimeoutMs: resolved.requestTimeoutMs,
-      connectTimeoutMs: resolved.socketConnectionSetupTimeoutMs,
+      connection: connectionOptionsFrom(resolved),
       reconnectBackoffMs: resolved.reconnectBackoffMs,
       reconnectBackoffMaxMs: resolved.reconnectBackoffMaxMs,
       metadataMaxAgeMs: resolved.metadataMaxAgeMs,
@@ -1059,6 +1059,7 @@ export class Producer<K = unknown, V = unknown> {
       const count = this.#cluster.partitionCount(topic);
       if (count !== undefined && count > 0 && partition < count) return count;
       if (this.#closeError !== undefined) throw this.#closeError;
+      if (this.#fatalError !== undefined) throw this.#fatalError;
       const topicError = this.#cluster.topicError(topic);
       if (topicError !== undefined && !topicError.retriable) throw topicError;
       const remaining = deadline - Date.now();
@@ -1150,6 +1151,7 @@ export class Producer<K = unknown, V = unknown> {
   /** Starts a metadata refresh unless one is running; retries with backoff on failure. */
   #refreshMetadataSoon(): void {
     if (this.#metadataRefresh !== undefined || this.#stopped) return;
+    if (this.#fatalError instanceof AuthenticationError) return; // no reconnect storm
     if (this.#metadataRetryTimer !== undefined) return;
     this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics.keys()]).then(
       () => {
@@ -1159,6 +1161,7 @@ export class Producer<K = unknown, V = unknown> {
       },
       (error: unknown) => {
         this.#metadataRefresh = undefined;
+        if (this.#failedAuthentication(error)) return;
         this.#metadataFailure = asKafkaError(error);
         this.#stats.error(this.#metadataFailure.code);
         this.#config.logger.warn("Metadata refresh failed; retrying", { error: String(error) });
@@ -1203,6 +1206,7 @@ export class Producer<K = unknown, V = unknown> {
     const connection = this.#connections.get(nodeId);
     if (connection !== undefined && connection.isOpen) return connection;
     if (connection !== undefined) this.#connections.delete(nodeId);
+    if (this.#fatalError instanceof AuthenticationError) return undefined;
     if (!this.#connecting.has(nodeId) && !this.#stopped) {
       this.#connecting.add(nodeId);
       this.#cluster.connectionTo(nodeId).then(
@@ -1213,6 +1217,7 @@ export class Producer<K = unknown, V = unknown> {
         },
         (error: unknown) => {
           this.#connecting.delete(nodeId);
+          if (this.#failedAuthentication(error)) return;
           const failure = asKafkaError(error);
           this.#stats.error(failure.code);
           this.#config.logger.warn("Connection to broker failed; retrying with backoff", {
@@ -1237,6 +1242,7 @@ export class Producer<K = unknown, V = unknown> {
 
   #producerIdentity(): IdentityState | undefined {
     if (this.#identity !== undefined) return this.#identity;
+    if (this.#fatalError !== undefined) return undefined; // nothing will be sent
     if (!this.#identityPending) void this.#initProducerId(undefined);
     return undefined;
   }
@@ -1296,6 +1302,28 @@ export class Producer<K = unknown, V = unknown> {
       }
     }
     this.#identityPending = false;
+  }
+
+  /**
+   * A refused authentication or TLS handshake is fatal, as in Java (an
+   * `AuthenticationException` fails the pending sends): every pending record and every later
+   * send fails at once with it, instead of retrying until `deliveryTimeoutMs`, and no more
+   * connections are tried (no reconnect storm).
+   *
+   * @returns True when `error` was such a failure (then handled).
+   */
+  #failedAuthentication(error: unknown): boolean {
+    if (!(error instanceof AuthenticationError)) return false;
+    if (this.#fatalError === undefined) {
+      this.#config.logger.error("Authentication failed; failing every pending record", {
+        code: error.code,
+        error: error.message,
+      });
+      this.#stats.error(error.code);
+      this.#failFatally(error);
+      this.#metadataDone();
+    }
+    return true;
   }
 
   /** Fails every pending record and all later sends with `error`. */

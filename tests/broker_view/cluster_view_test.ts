@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Cluster, type ClusterOptions } from "../../src/broker/cluster.ts";
-import { reconnectBackoff } from "../../src/broker/reconnect_backoff.ts";
+import { reconnectBackoff } from "../../src/connection/reconnect_backoff.ts";
 import { BrokerError } from "../../src/errors/broker_error.ts";
 import { ConnectionError } from "../../src/errors/client_errors.ts";
 import { ApiKey } from "../../src/protocol/api_keys.ts";
@@ -40,9 +40,7 @@ function options(
 ): ClusterOptions {
   return {
     bootstrapServers,
-    clientId: "sluice-test",
-    requestTimeoutMs: 5000,
-    connectTimeoutMs: 2000,
+    connection: { clientId: "sluice-test", requestTimeoutMs: 5000, connectTimeoutMs: 2000 },
     reconnectBackoffMs: 20,
     reconnectBackoffMaxMs: 200,
     metadataMaxAgeMs: 300000,

@@ -125,7 +125,6 @@ describe("sluice-produce byte path", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-
 });
 
 describe("sluice-produce byte path (mock cluster: injected errors)", () => {

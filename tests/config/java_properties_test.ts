@@ -145,8 +145,8 @@ describe("fromJavaProperties()", () => {
       },
     );
     assert.throws(
-      () => fromJavaProperties({ ...servers, "sasl.mechanism": "PLAIN" }),
-      /^TypeError: Unknown producer property "sasl.mechanism"/,
+      () => fromJavaProperties({ ...servers, "sasl.mechanisms": "PLAIN" }),
+      /^TypeError: Unknown producer property "sasl.mechanisms": did you mean "sasl.mechanism"\?/,
     );
   });
 

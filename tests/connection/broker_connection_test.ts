@@ -18,10 +18,7 @@ import {
 } from "./fake_broker.ts";
 
 function connectTo(port: number, extra: { requestTimeoutMs?: number; maxInFlight?: number } = {}) {
-  return BrokerConnection.connect({
-    host: "127.0.0.1",
-    port,
-    nodeId: 1,
+  return BrokerConnection.connect({ host: "127.0.0.1", port, nodeId: 1 }, {
     clientId: "sluice-test",
     requestTimeoutMs: extra.requestTimeoutMs ?? 5000,
     connectTimeoutMs: 2000,

@@ -9,18 +9,12 @@ import { ApiKey } from "../../src/protocol/api_keys.ts";
 import { InitProducerIdApi } from "../../src/protocol/init_producer_id.ts";
 import { MetadataApi } from "../../src/protocol/metadata.ts";
 import { ProduceApi } from "../../src/protocol/produce.ts";
-import {
-  type MockCluster,
-  startMockCluster,
-  uniqueTopic,
-} from "../support/mock_cluster.ts";
+import { type MockCluster, startMockCluster, uniqueTopic } from "../support/mock_cluster.ts";
 
 function options(bootstrapServers: string): ClusterOptions {
   return {
     bootstrapServers,
-    clientId: "sluice-test",
-    requestTimeoutMs: 5000,
-    connectTimeoutMs: 2000,
+    connection: { clientId: "sluice-test", requestTimeoutMs: 5000, connectTimeoutMs: 2000 },
     reconnectBackoffMs: 20,
     reconnectBackoffMaxMs: 200,
     metadataMaxAgeMs: 300000,

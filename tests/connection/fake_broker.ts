@@ -2,6 +2,7 @@
 // of the connection layer and the cluster view. It answers ApiVersions itself and hands every
 // other request to the test.
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { FrameReader } from "../../src/connection/frame_reader.ts";
 import { ApiKey } from "../../src/protocol/api_keys.ts";
 import { Reader } from "../../src/protocol/reader.ts";
@@ -30,6 +31,8 @@ export interface FakeBrokerOptions {
   onRequest?: (request: FakeRequest) => void;
   /** Called for every accepted socket (before any data). */
   onConnection?: (socket: Socket) => void;
+  /** Serve TLS with these `node:tls` server options (key, cert, ca, requestCert…). */
+  tls?: TlsOptions;
 }
 
 /** A running fake broker. */
@@ -50,7 +53,7 @@ export function startFakeBroker(options: FakeBrokerOptions = {}): Promise<FakeBr
     [[ApiKey.Produce, 3, 9], [ApiKey.Metadata, 1, 1], [ApiKey.ApiVersions, 0, apiVersionsMax]];
   const sockets: Socket[] = [];
   const apiVersionsRequests: number[] = [];
-  const server = createServer((socket) => {
+  const onSocket = (socket: Socket) => {
     sockets.push(socket);
     socket.on("error", () => {});
     options.onConnection?.(socket);
@@ -80,7 +83,12 @@ export function startFakeBroker(options: FakeBrokerOptions = {}): Promise<FakeBr
       }));
     });
     socket.on("data", (chunk: Uint8Array) => frames.push(chunk));
-  });
+  };
+  const server: Server = options.tls === undefined
+    ? createServer(onSocket)
+    : createTlsServer(options.tls, onSocket);
+  // TLS handshake failures (the client refused our certificate, …) are the tests' subject.
+  server.on("tlsClientError", () => {});
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       resolve({

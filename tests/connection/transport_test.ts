@@ -151,18 +151,4 @@ describe("connectTransport()", () => {
       return true;
     });
   });
-
-  it("connectTransport() rejects TLS options with TypeError (not supported yet)", async () => {
-    await assert.rejects(
-      connectTransport({
-        host: "127.0.0.1",
-        port: 9,
-        connectTimeoutMs: 100,
-        tls: {},
-        handlers: { onData: () => {}, onClose: () => {} },
-      }),
-      (error: unknown) =>
-        error instanceof TypeError && /TLS is not supported yet/.test(error.message),
-    );
-  });
 });

@@ -18,11 +18,7 @@ import {
   TimeoutError,
 } from "../../mod.ts";
 import { readTopic } from "../support/kcat.ts";
-import {
-  type MockCluster,
-  startMockCluster,
-  uniqueTopic,
-} from "../support/mock_cluster.ts";
+import { type MockCluster, startMockCluster, uniqueTopic } from "../support/mock_cluster.ts";
 
 const PRODUCE = 0;
 const decoder = new TextDecoder();

@@ -31,12 +31,17 @@ describe("acks=all against min.insync.replicas on real Kafka", () => {
     try {
       await producer.send({ topic, value: "before" }); // metadata and connections are warm
       await cluster.stopNode(3);
-      const sends = Array.from({ length: 50 }, (_, i) => producer.send({ topic, key: `k${i}`, value: `v${i}` }));
+      const sends = Array.from(
+        { length: 50 },
+        (_, i) => producer.send({ topic, key: `k${i}`, value: `v${i}` }),
+      );
       // Settled below; never left unhandled if an assertion fails first.
       const settled = Promise.allSettled(sends);
       // They are retried, not failed, while the ISR is short of three.
       const deadline = Date.now() + 30_000;
-      while ((producer.stats().errorsByCode.NOT_ENOUGH_REPLICAS ?? 0) === 0 && Date.now() < deadline) {
+      while (
+        (producer.stats().errorsByCode.NOT_ENOUGH_REPLICAS ?? 0) === 0 && Date.now() < deadline
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.ok(
@@ -106,7 +111,10 @@ describe("max.message.bytes on real Kafka", () => {
     const values = Array.from({ length: 300 }, (_, i) => `${i}:${"v".repeat(90)}`);
     try {
       await Promise.all(values.map((value) => producer.send({ topic, value })));
-      assert.ok((producer.stats().errorsByCode.MESSAGE_TOO_LARGE ?? 0) > 0, "a batch was refused and split");
+      assert.ok(
+        (producer.stats().errorsByCode.MESSAGE_TOO_LARGE ?? 0) > 0,
+        "a batch was refused and split",
+      );
     } finally {
       await producer.close();
     }
@@ -134,6 +142,10 @@ describe("max.message.bytes on real Kafka", () => {
       await producer.close();
     }
     const stored = await cluster.readBack(topic, { expected: 3 });
-    assert.deepEqual(stored.map((r) => decoder.decode(r.value!)), ["small-1", "small-2", "small-3"]);
+    assert.deepEqual(stored.map((r) => decoder.decode(r.value!)), [
+      "small-1",
+      "small-2",
+      "small-3",
+    ]);
   });
 });

@@ -34,9 +34,15 @@ describe("partitions agree with Java's KafkaProducer on real Kafka", () => {
 
   it("Producer.send() puts each of 10,000 keys on the partition Java's producer chose", async () => {
     assert.equal(java.length, keys.length);
-    assert.equal(new Set(java.map((j) => j.partition)).size, PARTITIONS, "keys cover every partition");
+    assert.equal(
+      new Set(java.map((j) => j.partition)).size,
+      PARTITIONS,
+      "keys cover every partition",
+    );
     const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 5 });
-    const ours = await Promise.all(keys.map((key) => producer.send({ topic: ourTopic, key, value: "" })));
+    const ours = await Promise.all(
+      keys.map((key) => producer.send({ topic: ourTopic, key, value: "" })),
+    );
     await producer.close();
     const mismatches = keys.filter((_, i) => ours[i]!.partition !== java[i]!.partition);
     assert.deepEqual(mismatches.slice(0, 5), [], `${mismatches.length} keys on other partitions`);

@@ -20,9 +20,7 @@ function produceMaxOf(version: string): number {
 function clusterOptions(bootstrap: string) {
   return {
     bootstrapServers: bootstrap,
-    clientId: "sluice-test",
-    requestTimeoutMs: 10_000,
-    connectTimeoutMs: 10_000,
+    connection: { clientId: "sluice-test", requestTimeoutMs: 10_000, connectTimeoutMs: 10_000 },
     reconnectBackoffMs: 50,
     reconnectBackoffMaxMs: 500,
     metadataMaxAgeMs: 300_000,

@@ -167,7 +167,12 @@ export async function runFaultPlan(
 }
 
 /** Hands `total` lines to the client in 50 ms ticks spread over `feedMs`. */
-async function feed(client: PlanClient, total: number, keys: number, feedMs: number): Promise<void> {
+async function feed(
+  client: PlanClient,
+  total: number,
+  keys: number,
+  feedMs: number,
+): Promise<void> {
   const tickMs = 50;
   const ticks = Math.max(1, Math.round(feedMs / tickMs));
   const start = Date.now();

@@ -181,8 +181,10 @@ export function controlCommand(port: number, line: string, timeoutMs = 180_000):
         lines.push(answer);
       }
     });
-    socket.on("error", (error) =>
-      finish(new Error(`Cannot reach the Kafka launcher on port ${port}`, { cause: error }))
+    socket.on(
+      "error",
+      (error) =>
+        finish(new Error(`Cannot reach the Kafka launcher on port ${port}`, { cause: error })),
     );
     socket.on("close", () => finish(new Error(`Launcher closed the connection during "${line}"`)));
   });
@@ -498,7 +500,9 @@ function sharedCluster(line: KafkaLine): RealKafkaCluster | undefined {
  * A real Kafka cluster: the run's shared one when scripts/test.sh started it (and no special
  * features are asked for), otherwise a new one this process owns (close() it in `after()`).
  */
-export async function startRealCluster(options: RealClusterOptions = {}): Promise<RealKafkaCluster> {
+export async function startRealCluster(
+  options: RealClusterOptions = {},
+): Promise<RealKafkaCluster> {
   const line = options.line ?? "latest";
   if ((options.shared ?? true) && (options.features ?? []).length === 0) {
     const existing = sharedCluster(line);
@@ -511,7 +515,9 @@ export async function startRealCluster(options: RealClusterOptions = {}): Promis
   const version = line === "latest" ? env.SLUICE_KAFKA_VERSION! : env.SLUICE_KAFKA_PREV_VERSION!;
   const dir = await mkdtemp(join(tmpdir(), `sluice-kafka-${version}-`));
   const log4j = fileURLToPath(new URL("../kafka/log4j2.properties", import.meta.url));
-  const launcherLog4j = fileURLToPath(new URL("../kafka/log4j2-launcher.properties", import.meta.url));
+  const launcherLog4j = fileURLToPath(
+    new URL("../kafka/log4j2-launcher.properties", import.meta.url),
+  );
   const args = [
     "-Xmx256m",
     `-Dlog4j2.configurationFile=${launcherLog4j}`,

@@ -377,7 +377,9 @@ export async function readTopic(
   const args = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-J"];
   args.push("-X", "check.crcs=true");
   if (options.partition !== undefined) args.push("-p", String(options.partition));
-  for (const [name, value] of Object.entries(options.config ?? {})) args.push("-X", `${name}=${value}`);
+  for (const [name, value] of Object.entries(options.config ?? {})) {
+    args.push("-X", `${name}=${value}`);
+  }
   for (;;) {
     let records: StoredRecord[];
     try {

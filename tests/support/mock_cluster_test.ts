@@ -499,7 +499,10 @@ describe("startMockCluster() with kcat's reader and writer", () => {
       const topic = uniqueTopic("auto");
       await external.createTopic(topic, 2);
       assert.equal((await endOffsets(external.bootstrap, topic)).size, 4);
-      await assert.rejects(external.createTopic(uniqueTopic("auto"), 10), /auto-creation gave it 4/);
+      await assert.rejects(
+        external.createTopic(uniqueTopic("auto"), 10),
+        /auto-creation gave it 4/,
+      );
     });
   });
 }
