@@ -51,9 +51,27 @@ export function callUserCode<A extends unknown[], R>(
   fn: (...args: A) => R,
   self: unknown,
   ...args: A
-): R | UserCodeFailure {
+): R | UserCodeFailure;
+export function callUserCode(
+  fn: (a?: unknown, b?: unknown, c?: unknown) => unknown,
+  self: unknown,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+): unknown {
   try {
-    return Reflect.apply(fn, self, args);
+    // Spelled out per arity (no arguments array per call: serializers run once per record),
+    // so the function sees exactly the arguments given.
+    switch (arguments.length) {
+      case 2:
+        return fn.call(self);
+      case 3:
+        return fn.call(self, a);
+      case 4:
+        return fn.call(self, a, b);
+      default:
+        return fn.call(self, a, b, c);
+    }
   } catch (thrown) {
     return new UserCodeFailure(thrown);
   }
