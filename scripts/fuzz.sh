@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The long property-based run: npm run fuzz -- [--runtime deno|bun|node|all] [scripts/fuzz.ts options]
+# Builds the test broker, pins Node LTS and kcat, then runs scripts/fuzz.ts on the chosen
+# runtime(s) (default deno) with the same seed, so a failure names its runtime.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$repo_root"
+[ -x node_modules/.bin/deno ] || npm install --no-audit --no-fund
+ensure_kcat
+node_bin=$(ensure_node)
+export SLUICE_MOCK_HARNESS
+SLUICE_MOCK_HARNESS=$(ensure_broker)
+runtime=deno
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runtime) runtime=$2; shift 2 ;;
+    --seed) args+=("$1" "$2"); seed_given=1; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+# One seed for every runtime, printed so the run can be repeated.
+[ -n "${seed_given:-}" ] || args+=(--seed "$(( $(date +%s) % 2000000000 ))")
+status=0
+for r in $([ "$runtime" = all ] && echo deno bun node || echo "$runtime"); do
+  case "$r" in
+    deno) deno run -A scripts/fuzz.ts "${args[@]}" || status=1 ;;
+    bun) bun scripts/fuzz.ts "${args[@]}" || status=1 ;;
+    node) "$node_bin" scripts/fuzz.ts "${args[@]}" || status=1 ;;
+    *) echo "Unknown --runtime \"$r\": use deno, bun, node or all" >&2; exit 2 ;;
+  esac
+done
+exit $status
