@@ -770,10 +770,14 @@ function matchStored(
   const failures: string[] = [];
   const left = new Set(stored);
   // send() with acks: the metadata names the place; check that record first.
-  const ordered = [...accepted].sort((a, b) =>
-    Number(b.metadata !== undefined && b.metadata.offset >= 0n) -
-    Number(a.metadata !== undefined && a.metadata.offset >= 0n)
-  );
+  // Most constrained first: a known offset, then a known partition (metadata, or given), then
+  // the partitioner's choice; identical records are interchangeable within those.
+  const rank = (o: Outcome) =>
+    o.metadata !== undefined && o.metadata.offset >= 0n ? 0 : o.metadata !== undefined ||
+        (o.expectation.kind !== "refused" && (o.expectation.record?.partition ?? -1) >= 0)
+      ? 1
+      : 2;
+  const ordered = [...accepted].sort((a, b) => rank(a) - rank(b));
   for (const outcome of ordered) {
     const expectation = outcome.expectation;
     const expected = expectation.kind === "refused" ? undefined : expectation.record;
@@ -794,6 +798,7 @@ function matchStored(
       }
     } else {
       for (const candidate of left) {
+        if (metadata !== undefined && candidate.partition !== metadata.partition) continue;
         if (matches(expected, candidate, started, ended)) {
           found = candidate;
           break;
