@@ -1,3 +1,5 @@
+import { callUserCode, handleIfThenable, UserCodeFailure } from "../errors/call_user_code.ts";
+
 /**
  * Where the producer reports what it does: structured, leveled, silent by default.
  * Credentials are never passed to it.
@@ -82,4 +84,37 @@ export function consoleLogger(level: LogLevel = "info"): Logger {
     else console.log(text);
   };
   return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
+}
+
+/**
+ * The same logger with every call isolated (through `callUserCode`): a method that throws,
+ * whatever it throws, or returns a Promise that rejects, is ignored for that message. The
+ * producer logs only through such a logger, so a faulty logger can never break what it was
+ * reporting on (a batch's completion, a close). `silentLogger` is returned as is.
+ *
+ * @param logger The user's logger (its methods already checked to be functions).
+ * @returns A logger whose methods never throw.
+ *
+ * @example
+ * ```ts
+ * import { guardLogger } from "./logger.ts";
+ * const thrower = () => { throw Object.create(null); };
+ * const logger = guardLogger({ debug: thrower, info: thrower, warn: thrower, error: thrower });
+ * logger.warn("still fine"); // does not throw
+ * ```
+ */
+export function guardLogger(logger: Logger): Logger {
+  if (logger === silentLogger) return logger;
+  const guard =
+    (method: (message: string, fields?: Record<string, unknown>) => void) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      const result = callUserCode(method, logger, message, fields);
+      if (!(result instanceof UserCodeFailure)) handleIfThenable(result, noop);
+    };
+  return {
+    debug: guard(logger.debug),
+    info: guard(logger.info),
+    warn: guard(logger.warn),
+    error: guard(logger.error),
+  };
 }

@@ -4,7 +4,9 @@ import type { Serializer } from "../serializer/serializer.ts";
 import { type SslConfig, TlsSettings } from "../connection/tls_settings.ts";
 import { type SaslConfig, saslMechanismFrom } from "../sasl/sasl_config.ts";
 import type { SaslMechanism } from "../sasl/sasl_mechanism.ts";
-import { type Logger, silentLogger } from "./logger.ts";
+import { describeThrown } from "../errors/describe_thrown.ts";
+import { RECORD_BATCH_OVERHEAD, recordSizeUpperBound } from "../protocol/record_batch.ts";
+import { guardLogger, type Logger, silentLogger } from "./logger.ts";
 
 /** Compression codecs (Kafka's `compression.type`). */
 export type CompressionType = "none" | "gzip" | "snappy" | "lz4" | "zstd";
@@ -90,7 +92,10 @@ export interface ProducerConfig<K = unknown, V = unknown> {
    * such settings, construction fails with a `RangeError`. @default true
    */
   enableIdempotence?: boolean | undefined;
-  /** Largest request in bytes (`max.request.size`). @default 1048576 */
+  /**
+   * Largest request in bytes (`max.request.size`): the record batches of one request, and so
+   * the largest record. At least 97 (a batch header and the smallest record). @default 1048576
+   */
   maxRequestSize?: number | undefined;
   /** Refresh metadata at least this often (`metadata.max.age.ms`). @default 300000 */
   metadataMaxAgeMs?: number | undefined;
@@ -142,7 +147,10 @@ export interface ProducerConfig<K = unknown, V = unknown> {
   valueSerializer?: Serializer<V> | undefined;
   /** Header value serializer (no Java property). @default strings as UTF-8, Uint8Array as is */
   headerSerializer?: Serializer<unknown> | undefined;
-  /** Where to log (no Java property). @default silentLogger */
+  /**
+   * Where to log (no Java property). Each call is isolated: a method that throws (or returns
+   * a Promise that rejects) loses that one message and nothing else. @default silentLogger
+   */
   logger?: Logger | undefined;
   /** Aborts the producer (like `abort()`) when signalled (no Java property). @default undefined */
   signal?: AbortSignal | undefined;
@@ -236,13 +244,27 @@ export interface ResolvedProducerConfig {
   valueSerializer: Serializer<unknown> | undefined;
   /** Header value serializer, or undefined for bytes/UTF-8. */
   headerSerializer: Serializer<unknown> | undefined;
-  /** Where the producer logs (silent by default). */
+  /** Where the producer logs (silent by default): the given logger, each call isolated. */
   logger: Logger;
   /** Aborts the producer when it fires. */
   signal: AbortSignal | undefined;
 }
 
 const MAX_INT = 2147483647;
+
+/**
+ * The smallest `maxRequestSize` with which anything can be sent: the producer refuses a
+ * record whose batch (header plus the record's size bound) exceeds it, and the smallest
+ * record (null key and value, no headers) is bounded by 36 bytes. The request's own header
+ * is not counted against `maxRequestSize` (as in Java, which also measures batches only).
+ */
+const MIN_REQUEST_SIZE = RECORD_BATCH_OVERHEAD + recordSizeUpperBound(-1, -1, undefined);
+
+/** Why a field's minimum is what it is, added to the range error. */
+const MINIMUM_REASONS: Partial<Record<string, string>> = {
+  maxRequestSize: `: a record batch header (${RECORD_BATCH_OVERHEAD} bytes) and the smallest ` +
+    `record (${MIN_REQUEST_SIZE - RECORD_BATCH_OVERHEAD} bytes at most) must fit`,
+};
 
 /** Integer fields: [default, min, max], as Java's ConfigDef validators (tighter where 0 breaks). */
 const INTEGER_FIELDS = {
@@ -256,7 +278,7 @@ const INTEGER_FIELDS = {
   retryBackoffMs: [100, 0, MAX_INT],
   retryBackoffMaxMs: [1000, 0, MAX_INT],
   maxInFlightRequestsPerConnection: [5, 1, MAX_INT],
-  maxRequestSize: [1048576, 1, MAX_INT],
+  maxRequestSize: [1048576, MIN_REQUEST_SIZE, MAX_INT],
   metadataMaxAgeMs: [300000, 0, MAX_INT],
   metadataMaxIdleMs: [300000, 5000, MAX_INT],
   statisticsIntervalMs: [0, 0, 86_400_000],
@@ -358,17 +380,21 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
       );
     }
   }
-  const logger = config.logger ?? silentLogger;
-  if (typeof logger !== "object" || logger === null) {
+  const givenLogger = config.logger ?? silentLogger;
+  if (typeof givenLogger !== "object" || givenLogger === null) {
     throw new TypeError(
-      `Invalid "logger": ${String(logger)} must be an object with debug, info, warn and error`,
+      `Invalid "logger": ${
+        describe(givenLogger)
+      } must be an object with debug, info, warn and error`,
     );
   }
   for (const method of LOGGER_METHODS) {
-    if (typeof logger[method] !== "function") {
+    if (typeof givenLogger[method] !== "function") {
       throw new TypeError(`Invalid "logger": its "${method}" must be a function`);
     }
   }
+  // Every log call from here on is isolated: a logger that throws cannot break the producer.
+  const logger = guardLogger(givenLogger);
 
   const servers = config.bootstrapServers;
   if (servers === undefined) {
@@ -403,7 +429,8 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
     }
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new RangeError(
-        `Invalid "${name}": ${value} must be an integer between ${min} and ${max}`,
+        `Invalid "${name}": ${value} must be an integer between ${min} and ${max}` +
+          (MINIMUM_REASONS[name] ?? ""),
       );
     }
     integers[name] = value;
@@ -683,9 +710,9 @@ function describe(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
   if (typeof value === "object" && value !== null) {
     try {
-      return JSON.stringify(value) ?? String(value);
+      return JSON.stringify(value) ?? describeThrown(value);
     } catch {
-      return String(value);
+      return describeThrown(value);
     }
   }
   return String(value);

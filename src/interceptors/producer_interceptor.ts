@@ -3,7 +3,11 @@ import type { RecordMetadata } from "../record/record_metadata.ts";
 
 /**
  * Sees (and may replace) every record before it is serialized, and every record's outcome.
- * A throwing interceptor is isolated: the error is logged and the record goes on unchanged.
+ * A throwing interceptor is isolated: the error (whatever was thrown) is logged and the record
+ * goes on unchanged; nothing an interceptor does can fail another record or the producer.
+ * Interceptors are synchronous: an `onSend` that returns a Promise fails its record with a
+ * `TypeError`; a Promise from `onAcknowledgement` or `close` is not awaited (a rejection is
+ * logged).
  *
  * @example Add a header to every record
  * ```ts
@@ -16,7 +20,7 @@ import type { RecordMetadata } from "../record/record_metadata.ts";
  * ```
  */
 export interface ProducerInterceptor {
-  /** Returns the record to send (or nothing to keep it as is). */
+  /** Returns the record to send (or nothing to keep it as is), synchronously. */
   onSend?(record: ProducerRecord): ProducerRecord | void;
   /** Called once per record: with metadata when acknowledged, with the error when it failed. */
   onAcknowledgement?(

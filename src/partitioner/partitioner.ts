@@ -18,8 +18,10 @@ export interface PartitionerClusterView {
 
 /**
  * A custom partitioner: returns the partition (an integer in 0..partitionCount-1) for a
- * serialized record without an explicit partition. Called once per record on the send path,
- * so it should be cheap and must not throw for valid input.
+ * serialized record without an explicit partition, synchronously. Called once per record on the
+ * send path, so it should be cheap. If it throws (anything) or returns something else (a
+ * Promise, an out-of-range number), that record fails with a `RecordError` (code
+ * "SERIALIZATION", the thrown value as `cause`); nothing else is affected.
  *
  * @example Route by the first key byte, avoiding partitions without a leader
  * ```ts

@@ -20,6 +20,8 @@ import {
 } from "../errors/client_errors.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
 import { AuthenticationError } from "../errors/security_errors.ts";
+import { callUserCode, handleIfThenable, UserCodeFailure } from "../errors/call_user_code.ts";
+import { describeThrown } from "../errors/describe_thrown.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
 import type { Partitioner } from "../partitioner/partitioner.ts";
@@ -283,7 +285,7 @@ export class Producer<K = unknown, V = unknown> {
         (error: unknown) =>
           this.#failFatally(
             new RecordError(
-              `Cannot load the ${resolved.compressionType} codec: ${(error as Error).message}`,
+              `Cannot load the ${resolved.compressionType} codec: ${describeThrown(error)}`,
               "SERIALIZATION",
               { cause: error },
             ),
@@ -427,6 +429,12 @@ export class Producer<K = unknown, V = unknown> {
    *
    * A caller awaiting a lone record does not wait `lingerMs` when nothing else is in flight.
    *
+   * Bytes: the record's `Uint8Array`s (key, value, header values, and what serializers
+   * return) are copied before `send()` returns, into the record's batch or, when it must wait
+   * for metadata or buffer space, aside (as Java copies into its batch): the caller may reuse
+   * or change them at once. Record objects given to interceptors and `deliveries` are the
+   * caller's own, not copies.
+   *
    * @param record The record.
    * @returns The record's topic, partition, offset and timestamp.
    */
@@ -457,29 +465,46 @@ export class Producer<K = unknown, V = unknown> {
    * in bytes: `desiredSize` falls and `ready` waits once `bufferMemory` is used up by records
    * waiting for the brokers. `close()` on the stream resolves once every record written to
    * it is acknowledged; if any record fails for good the stream errors with that error (read
-   * `deliveries` for each record's outcome). Closing or aborting the stream does not close
-   * the producer: the next access returns a fresh stream.
+   * `deliveries` for each record's outcome). Closing, aborting or an error of the stream does
+   * not close the producer: the next access returns a fresh stream.
+   *
+   * Bytes: a record's `Uint8Array`s (key, value, header values) are read when the stream hands
+   * its chunk to the producer, which copies them (into the record's batch, or aside while the
+   * record waits for metadata or buffer space) before that `write()` resolves; reuse them once
+   * it has resolved, not before (a chunk may sit in the stream's queue until then).
    */
   get writable(): WritableStream<ProducerChunk<K, V>> {
     if (this.#writable === undefined) {
-      // A stream that closed or aborted is replaced on the next access: the producer stays
-      // usable, and a new stream starts without the old one's error.
+      // A stream that closed, aborted or errored is replaced on the next access: the producer
+      // stays usable, and a new stream starts without the old one's error.
       this.#streamError = undefined;
-      this.#writable = new WritableStream<ProducerChunk<K, V>>({
-        write: (chunk) => this.#writeChunk(chunk),
+      const stream: WritableStream<ProducerChunk<K, V>> = new WritableStream<
+        ProducerChunk<K, V>
+      >({
+        write: (chunk) => {
+          const written = this.#writeChunk(chunk);
+          // A write that fails errors the stream for good: forget it, so the next access
+          // gets a fresh stream, as after close and abort. (This reaction is registered
+          // before the stream's own, so it has run when the writer sees the rejection.)
+          written.catch(() => {
+            if (this.#writable === stream) this.#writable = undefined;
+          });
+          return written;
+        },
         close: async () => {
-          this.#writable = undefined;
+          if (this.#writable === stream) this.#writable = undefined;
           await this.flush();
           if (this.#streamError !== undefined) throw this.#streamError;
         },
         abort: () => {
           // Records already accepted are still delivered (or fail through deliveries).
-          this.#writable = undefined;
+          if (this.#writable === stream) this.#writable = undefined;
         },
       }, {
         highWaterMark: this.#config.batchSize,
         size: estimateChunkBytes,
       });
+      this.#writable = stream;
     }
     return this.#writable;
   }
@@ -508,7 +533,9 @@ export class Producer<K = unknown, V = unknown> {
    * before partitioning). Each stage carries arrays of records per chunk. `writable` runs the
    * same stages fused, without a stream hop per stage; use these when you need the hooks.
    * The sink's queue is counted in bytes like `writable`'s; records written to it are reported
-   * through `deliveries` (as their serialized form) and errors like `writable`'s.
+   * through `deliveries` (as their serialized form), and a record that fails for good errors
+   * that sink (and only it). Records travel through the stages by reference: their bytes are
+   * copied when the sink takes them, before the sink's `write()` resolves.
    *
    * @example Add a validation step between the interceptors and serialization
    * ```ts
@@ -565,16 +592,23 @@ export class Producer<K = unknown, V = unknown> {
         controller.enqueue(records);
       },
     });
+    // The sink's records fail into the sink alone (each has a completion that records the
+    // first failure), so a failure elsewhere — `writable`'s, another sink's — never errors
+    // this one, and a new stages() starts clean.
+    let sinkError: KafkaError | undefined;
+    const sinkFailed = (error: unknown) => {
+      sinkError ??= error as KafkaError;
+    };
     const sink = new WritableStream<SerializedRecord[]>({
       write: async (records) => {
-        if (this.#streamError !== undefined) throw this.#streamError;
+        if (sinkError !== undefined) throw sinkError;
         const withReports = this.#deliveries !== undefined || !this.#interceptors.isEmpty;
         for (const record of records) {
           // A stage between serialize and the sink may have changed the record.
           checkRecordTimestamp(record.timestamp, record.topic);
-          let completion: RecordCompletion | undefined;
+          const completion = newCompletion();
+          completion.reject = sinkFailed;
           if (withReports) {
-            completion = newCompletion();
             completion.record = {
               topic: record.topic,
               key: record.key,
@@ -589,7 +623,7 @@ export class Producer<K = unknown, V = unknown> {
       },
       close: async () => {
         await this.flush();
-        if (this.#streamError !== undefined) throw this.#streamError;
+        if (sinkError !== undefined) throw sinkError;
       },
     }, { highWaterMark: this.#config.bufferMemory, size: estimateSerializedBytes });
     return { intercept, serialize, partition, sink };
@@ -780,9 +814,11 @@ export class Producer<K = unknown, V = unknown> {
     completion: RecordCompletion | undefined,
     deadline: number,
   ): Promise<void> {
-    // This runs synchronously up to the first await: the copy is made before anyone refills
-    // the shared #serialized object.
-    if (serialized === this.#serialized) serialized = { ...serialized };
+    // This runs synchronously up to the first await, so within send() (and before write()
+    // resolves): the record's bytes are copied before the caller can change them, as the fast
+    // path copies them into the batch. (Rare: only records that wait pay for the copy.) The
+    // copy is also made before anyone refills the shared #serialized object.
+    serialized = ownedCopy(serialized);
     this.#slowAccepts++;
     try {
       await this.#acceptWhenReady(serialized, size, completion, deadline);
@@ -984,10 +1020,22 @@ export class Producer<K = unknown, V = unknown> {
     const custom = this.#config.partitioner as Partitioner;
     // A custom partitioner may keep the record: never hand it the reused #serialized object.
     const record = serialized === this.#serialized ? { ...serialized } : serialized;
-    const partition = custom(record, partitionCount, this.#cluster);
-    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+    const partition = callUserCode(custom, undefined, record, partitionCount, this.#cluster);
+    if (partition instanceof UserCodeFailure) {
       throw new RecordError(
-        `Cannot send record: the custom partitioner returned ${partition} for "${serialized.topic}", which has ${partitionCount} partitions`,
+        `Cannot send record to "${serialized.topic}": the custom partitioner threw ${partition.description}`,
+        "SERIALIZATION",
+        { cause: partition.thrown },
+      );
+    }
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+      handleIfThenable(partition, () => {}); // an async partitioner: no unhandled rejection
+      throw new RecordError(
+        `Cannot send record: the custom partitioner returned ${
+          describeThrown(partition)
+        } for "${serialized.topic}", which has ${partitionCount} partitions: it must return an integer from 0 to ${
+          partitionCount - 1
+        }, synchronously`,
         "SERIALIZATION",
       );
     }
@@ -1164,7 +1212,9 @@ export class Producer<K = unknown, V = unknown> {
         if (this.#failedAuthentication(error)) return;
         this.#metadataFailure = asKafkaError(error);
         this.#stats.error(this.#metadataFailure.code);
-        this.#config.logger.warn("Metadata refresh failed; retrying", { error: String(error) });
+        this.#config.logger.warn("Metadata refresh failed; retrying", {
+          error: describeThrown(error),
+        });
         this.#metadataRetryTimer = setTimeout(() => {
           this.#metadataRetryTimer = undefined;
           this.#refreshMetadataSoon();
@@ -1222,7 +1272,7 @@ export class Producer<K = unknown, V = unknown> {
           this.#stats.error(failure.code);
           this.#config.logger.warn("Connection to broker failed; retrying with backoff", {
             nodeId,
-            error: String(error),
+            error: describeThrown(error),
           });
           // Batches waiting for this broker carry the reason: should they time out without
           // ever being sent, their DELIVERY_TIMEOUT says why.
@@ -1407,8 +1457,14 @@ export class Producer<K = unknown, V = unknown> {
   ): void {
     const record = completion.record;
     if (record === undefined) return;
+    // Neither may throw: this runs inside a batch's completion, whose bookkeeping (#finish)
+    // must always follow. The chain isolates the interceptors (callUserCode).
     if (!this.#interceptors.isEmpty) this.#interceptors.onAcknowledgement(metadata, error, record);
-    this.#deliveries?.enqueue({ record, metadata, error });
+    try {
+      this.#deliveries?.enqueue({ record, metadata, error });
+    } catch {
+      // The deliveries stream was closed meanwhile (the producer shut down).
+    }
   }
 
   #finish(batch: ProducerBatch): void {
@@ -1534,6 +1590,28 @@ function unrefTimer(timer: ReturnType<typeof setInterval>): void {
   const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
   if (typeof timer === "number") deno?.unrefTimer?.(timer);
   else (timer as { unref?: () => void }).unref?.();
+}
+
+/**
+ * A serialized record that shares no bytes with the caller: key, value and header values
+ * copied (`new Uint8Array(bytes)` copies whatever the subclass; `Buffer#slice` would not).
+ */
+function ownedCopy(record: SerializedRecord): SerializedRecord {
+  let headers = record.headers;
+  if (headers !== undefined) {
+    headers = headers.map((header) => ({
+      key: header.key,
+      value: header.value === null ? null : new Uint8Array(header.value),
+    }));
+  }
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    key: record.key === null ? null : new Uint8Array(record.key),
+    value: record.value === null ? null : new Uint8Array(record.value),
+    headers,
+    timestamp: record.timestamp,
+  };
 }
 
 function newCompletion(): RecordCompletion {

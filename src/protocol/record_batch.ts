@@ -56,23 +56,32 @@ const ATTRIBUTE_CONTROL = 0x20;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const MAX_SAFE_DELTA = BigInt(Number.MAX_SAFE_INTEGER);
 
 function varintSize(value: number): number {
   const v = ((value << 1) ^ (value >> 31)) >>> 0;
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
-/** Size of a zigzag varlong for a safe integer (timestamp deltas in ms). */
+/*
+ * Zigzag varlongs of timestamp deltas, in exact integer arithmetic. The zigzag value of d is
+ * 2d (d >= 0) or -2d - 1 (d < 0), which exceeds 2^53 (and so is rounded as a float) once
+ * |d| > 2^52; half of it is not: h = d or -d - 1, with zigzag = 2h + (d < 0 ? 1 : 0). The first
+ * byte carries the low 6 bits of h and the sign bit, each later byte 7 bits of h / 64, so every
+ * intermediate value stays <= |d| (a safe integer). Deltas beyond the safe integers (only
+ * possible between timestamps of opposite sign) take a bigint path.
+ */
+
+/** Bytes of the zigzag varlong of `value` (a safe integer); exactly what `writeVarlong` writes. */
 function varlongSize(value: number): number {
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  let rest = Math.floor((value >= 0 ? value : -value - 1) / 64); // h without its first 6 bits
   let size = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
+  while (rest > 0) {
+    rest = Math.floor(rest / 128);
     size++;
   }
   return size;
 }
-
 function writeVarint(buffer: Uint8Array, at: number, value: number): number {
   let v = ((value << 1) ^ (value >> 31)) >>> 0;
   while (v >= 0x80) {
@@ -83,13 +92,43 @@ function writeVarint(buffer: Uint8Array, at: number, value: number): number {
   return at;
 }
 
+/** Writes the zigzag varlong of `value` (a safe integer) at `at`; returns the end. */
 function writeVarlong(buffer: Uint8Array, at: number, value: number): number {
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (v >= 0x80) {
-    buffer[at++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
+  if (value >= -64 && value < 64) { // the common case: one byte (deltas under 64 ms)
+    buffer[at] = value >= 0 ? value << 1 : (-value << 1) - 1;
+    return at + 1;
   }
-  buffer[at++] = v;
+  const half = value >= 0 ? value : -value - 1;
+  let rest = Math.floor(half / 64);
+  // Low 6 bits of h, shifted over the sign bit, and the continuation bit (rest > 0 here).
+  buffer[at++] = ((half % 64) << 1) | (value >= 0 ? 0 : 1) | 0x80;
+  while (rest >= 0x80) {
+    buffer[at++] = (rest % 0x80) | 0x80;
+    rest = Math.floor(rest / 0x80);
+  }
+  buffer[at++] = rest;
+  return at;
+}
+
+/** Size of the zigzag varlong of a bigint (a delta beyond the safe integers). */
+function bigVarlongSize(value: bigint): number {
+  let v = value >= 0n ? value << 1n : (-value << 1n) - 1n;
+  let size = 1;
+  while (v >= 0x80n) {
+    v >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+/** Writes the zigzag varlong of a bigint (a delta beyond the safe integers). */
+function writeBigVarlong(buffer: Uint8Array, at: number, value: bigint): number {
+  let v = value >= 0n ? value << 1n : (-value << 1n) - 1n;
+  while (v >= 0x80n) {
+    buffer[at++] = Number(v & 0x7fn) | 0x80;
+    v >>= 7n;
+  }
+  buffer[at++] = Number(v);
   return at;
 }
 
@@ -300,6 +339,11 @@ export class RecordBatchWriter {
     // throws before then leaves the batch as it was.
     const firstTimestamp = this.#count === 0 ? timestamp : this.#firstTimestamp;
     const timestampDelta = timestamp - firstTimestamp;
+    // Both are safe integers, so the difference is exact whenever it is a safe integer too;
+    // otherwise (timestamps of opposite sign more than 2^53 ms apart) it is taken as a bigint.
+    const bigDelta = Number.isSafeInteger(timestampDelta)
+      ? undefined
+      : BigInt(timestamp) - BigInt(firstTimestamp);
     const offsetDelta = this.#count;
     const keyLength = key === null ? -1 : key.length;
     const valueLength = value === null ? -1 : value.length;
@@ -314,7 +358,9 @@ export class RecordBatchWriter {
       headersSize += varintSize(nameLength) + nameLength + varintSize(headerValueLength) +
         Math.max(0, headerValueLength);
     }
-    const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta) +
+    const bodySize = 1 +
+      (bigDelta === undefined ? varlongSize(timestampDelta) : bigVarlongSize(bigDelta)) +
+      varintSize(offsetDelta) +
       varintSize(keyLength) + Math.max(0, keyLength) +
       varintSize(valueLength) + Math.max(0, valueLength) + headersSize;
     const total = varintSize(bodySize) + bodySize;
@@ -323,7 +369,9 @@ export class RecordBatchWriter {
     let at = this.#length;
     at = writeVarint(buffer, at, bodySize);
     buffer[at++] = 0; // record attributes: unused
-    at = writeVarlong(buffer, at, timestampDelta);
+    at = bigDelta === undefined
+      ? writeVarlong(buffer, at, timestampDelta)
+      : writeBigVarlong(buffer, at, bigDelta);
     at = writeVarint(buffer, at, offsetDelta);
     at = writeVarint(buffer, at, keyLength);
     if (key !== null) {
@@ -588,7 +636,11 @@ function decodeRecords(reader: Reader, count: number, firstTimestamp: number): D
       throw new ProtocolError(`Cannot read record ${i}: invalid length ${length}`);
     }
     reader.int8(); // attributes
-    const timestamp = firstTimestamp + Number(reader.varlong());
+    const delta = reader.varlong();
+    // Exact when the delta is a safe integer; else through bigint (the sum may still be safe).
+    const timestamp = delta >= -MAX_SAFE_DELTA && delta <= MAX_SAFE_DELTA
+      ? firstTimestamp + Number(delta)
+      : Number(BigInt(firstTimestamp) + delta);
     const offsetDelta = reader.varint();
     const key = nullableVarBytes(reader, i, "key");
     const value = nullableVarBytes(reader, i, "value");

@@ -23,7 +23,11 @@ export interface ProducerRecord<K = unknown, V = unknown> {
    * topic).
    */
   value: V | null;
-  /** Headers, as an object or as [name, value] pairs (names may repeat). */
+  /**
+   * Headers, as a plain object (`{ name: value }`) or as [name, value] pairs (names may
+   * repeat, order is kept). Nothing else: a Map (pass `[...map]`), a string or any other value
+   * is refused with a `TypeError`.
+   */
   headers?: Record<string, HeaderValue> | Array<[string, HeaderValue]> | undefined;
   /** A fixed partition; otherwise the partitioner chooses. */
   partition?: number | undefined;

@@ -1,4 +1,6 @@
+import { callUserCode, handleIfThenable, UserCodeFailure } from "../errors/call_user_code.ts";
 import { RecordError } from "../errors/client_errors.ts";
+import { describeThrown } from "../errors/describe_thrown.ts";
 import type { RecordHeader } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
 import { checkRecordTimestamp } from "../record/record_timestamp.ts";
@@ -18,6 +20,10 @@ export interface RecordSerializers<K, V> {
   /** Header value serializer (`headerSerializer`). @default bytes or UTF-8 */
   header?: Serializer<unknown> | undefined;
 }
+
+const NO_TOPIC = Symbol("no topic");
+
+const noop = () => {};
 
 /** The config field that sets the serializer for `what`, for error messages. */
 const SERIALIZER_FIELD: Record<string, string> = {
@@ -39,9 +45,67 @@ function defaultBytes(data: unknown, what: string): Uint8Array | null {
 }
 
 function describe(data: unknown): string {
-  if (Array.isArray(data)) return "an array";
-  if (typeof data === "object") return `an object (${data?.constructor?.name ?? "null prototype"})`;
+  if (typeof data === "object") {
+    if (data === null) return "an object (null prototype)";
+    const name = constructorName(data);
+    return name === "Array" ? "an array" : `an object (${name})`;
+  }
   return `a ${typeof data}`;
+}
+
+/**
+ * The name of an object's constructor, for messages, or "null prototype"; read without
+ * letting a getter or Proxy trap throw (it is the user's object).
+ */
+function constructorName(value: object): string {
+  try {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype === null) return "null prototype";
+    const name = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value?.name;
+    return typeof name === "string" && name !== "" ? name : "anonymous";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * True for `{ name: value }` objects: a null prototype, or one whose prototype is an
+ * `Object.prototype` (of any realm). Class instances (Map, Date, Uint8Array, …) are not.
+ */
+function isPlainObject(value: object): boolean {
+  try {
+    const prototype = Object.getPrototypeOf(value);
+    return prototype === null || Object.getPrototypeOf(prototype) === null;
+  } catch {
+    return false;
+  }
+}
+
+function isMap(value: unknown): boolean {
+  try {
+    return value instanceof Map;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws
+  }
+}
+
+/** Headers given in a shape that is neither of the two accepted ones. */
+function invalidHeaders(headers: unknown, topic: string): TypeError {
+  const what = typeof headers === "string"
+    ? `"${headers}"`
+    : typeof headers === "function"
+    ? "a function"
+    : isMap(headers)
+    ? "a Map"
+    : typeof headers === "object" && headers !== null
+    ? `an object (${constructorName(headers)})`
+    : describeThrown(headers);
+  return new TypeError(
+    `Invalid headers for topic "${topic}": ${what} is neither an object of header values nor ` +
+      `an array of [name, value] pairs${
+        isMap(headers) ? ": pass [...map] (or Object.fromEntries(map))" : ""
+      }`,
+  );
 }
 
 /**
@@ -54,8 +118,12 @@ function describe(data: unknown): string {
  * Only an explicit null value is a tombstone: an undefined or missing `value` (or header
  * value) is a `TypeError`, never a null.
  *
- * Errors: `TypeError` for a bad record, topic, partition, timestamp or header name, or an
- * undefined value; `RecordError` with code "SERIALIZATION" (and the serializer's error as
+ * Headers are a plain object (`{ name: value }`, null prototype allowed) or an array of
+ * `[name, value]` pairs (names may repeat); any other shape (a string, a number, a Map, a class
+ * instance) is a `TypeError`, never read as headers.
+ *
+ * Errors: `TypeError` for a bad record, topic, partition, timestamp, headers or header name, or
+ * an undefined value; `RecordError` with code "SERIALIZATION" (and the serializer's error as
  * `cause`) when a value cannot be serialized or a serializer returns something other than
  * bytes or null.
  *
@@ -97,37 +165,35 @@ export function createRecordSerializer<K, V>(
     what: string,
   ): Uint8Array | null {
     if (serializer === undefined) return defaultBytes(data, what);
-    let bytes: Uint8Array | null;
-    try {
-      bytes = serializer(data, topic);
-    } catch (error) {
-      if (error instanceof RecordError) throw error;
+    const bytes = callUserCode(serializer, undefined, data, topic);
+    if (bytes instanceof Uint8Array || bytes === null) return bytes; // the usual case first
+    if (bytes instanceof UserCodeFailure) {
+      if (bytes.thrown instanceof RecordError) throw bytes.thrown;
       throw new RecordError(
-        `Cannot serialize the record's ${what} for "${topic}": ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        `Cannot serialize the record's ${what} for "${topic}": ${bytes.description}`,
         "SERIALIZATION",
-        { cause: error },
+        { cause: bytes.thrown },
       );
     }
-    if (bytes !== null && !(bytes instanceof Uint8Array)) {
-      throw new RecordError(
-        `Cannot serialize the record's ${what} for "${topic}": the ${
-          SERIALIZER_FIELD[what]
-        } returned ${describe(bytes)}, not a Uint8Array or null`,
-        "SERIALIZATION",
-      );
-    }
-    return bytes;
+    handleIfThenable(bytes, noop); // an async serializer: its rejection is not left unhandled
+    throw new RecordError(
+      `Cannot serialize the record's ${what} for "${topic}": the ${
+        SERIALIZER_FIELD[what]
+      } returned ${describe(bytes)}, not a Uint8Array or null`,
+      "SERIALIZATION",
+    );
   }
 
-  // The last topic found valid: records mostly come in runs of one topic.
-  let lastValidTopic: string | undefined;
+  // The last topic found valid: records mostly come in runs of one topic. Starts as a value
+  // no record's topic can equal (undefined would let a first record without a topic through).
+  let lastValidTopic: unknown = NO_TOPIC;
 
   return (record, into, now) => {
     if (record === null || typeof record !== "object") {
       throw new TypeError(
-        `Invalid record: ${String(record)} must be an object with "topic" and "value"`,
+        `Invalid record: ${
+          typeof record === "function" ? "a function" : describeThrown(record)
+        } must be an object with "topic" and "value"`,
       );
     }
     const topic = record.topic;
@@ -182,7 +248,7 @@ export function createRecordSerializer<K, V>(
       if (Array.isArray(givenHeaders)) {
         for (let i = 0; i < givenHeaders.length; i++) {
           const entry = givenHeaders[i];
-          const name = Array.isArray(entry) ? entry[0] : undefined;
+          const name = Array.isArray(entry) && entry.length === 2 ? entry[0] : undefined;
           if (typeof name !== "string") {
             throw new TypeError(
               `Invalid header ${i} for topic "${topic}": must be a [name, value] pair with a string name`,
@@ -196,6 +262,11 @@ export function createRecordSerializer<K, V>(
           });
         }
       } else {
+        // Exactly the documented shapes: anything else (a string, whose characters would
+        // become headers "0", "1", …; a Map or a number, which have no own keys) is refused.
+        if (typeof givenHeaders !== "object" || !isPlainObject(givenHeaders)) {
+          throw invalidHeaders(givenHeaders, topic);
+        }
         for (const name of Object.keys(givenHeaders)) {
           const headerValue = givenHeaders[name];
           if (headerValue === undefined) throw undefinedHeader(name, topic);
@@ -226,5 +297,5 @@ function undefinedHeader(name: string, topic: string): TypeError {
 }
 
 function quote(value: unknown): string {
-  return typeof value === "string" ? `"${value}"` : String(value);
+  return typeof value === "string" ? `"${value}"` : describeThrown(value);
 }

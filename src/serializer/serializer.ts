@@ -1,7 +1,9 @@
 import { RecordError } from "../errors/client_errors.ts";
 
 /**
- * Turns a key, value or header value into bytes (or null).
+ * Turns a key, value or header value into bytes (or null), synchronously. If it throws
+ * (anything) or returns something else, that record fails with a `RecordError` (code
+ * "SERIALIZATION", what it threw as `cause`); nothing else is affected.
  *
  * @example A custom serializer
  * ```ts

@@ -41,7 +41,7 @@ const INTEGERS: Array<[string, number, number, number]> = [
   ["retryBackoffMs", 100, 0, 2147483647],
   ["retryBackoffMaxMs", 1000, 0, 2147483647],
   ["maxInFlightRequestsPerConnection", 5, 1, 2147483647],
-  ["maxRequestSize", 1048576, 1, 2147483647],
+  ["maxRequestSize", 1048576, 97, 2147483647],
   ["metadataMaxAgeMs", 300000, 0, 2147483647],
   ["metadataMaxIdleMs", 300000, 5000, 2147483647],
   ["connectionsMaxIdleMs", 540000, -1, 2147483647],
@@ -50,6 +50,12 @@ const INTEGERS: Array<[string, number, number, number]> = [
   ["socketConnectionSetupTimeoutMs", 10000, 1, 2147483647],
   ["partitionerAvailabilityTimeoutMs", 0, 0, 2147483647],
 ];
+
+/** The explanation some fields add to their range. */
+const REASONS: Record<string, string> = {
+  maxRequestSize:
+    ": a record batch header (61 bytes) and the smallest record (36 bytes at most) must fit",
+};
 
 describe("resolveProducerConfig()", () => {
   it("resolveProducerConfig() fills in Java's defaults", () => {
@@ -103,7 +109,8 @@ describe("resolveProducerConfig()", () => {
           assert.ok(error instanceof RangeError, field);
           assert.equal(
             error.message,
-            `Invalid "${field}": ${min - 1} must be an integer between ${min} and ${max}`,
+            `Invalid "${field}": ${min - 1} must be an integer between ${min} and ${max}` +
+              (REASONS[field] ?? ""),
           );
           return true;
         },
@@ -376,6 +383,35 @@ describe("resolveProducerConfig()", () => {
 
   it("Producer construction fails on invalid config", () => {
     assert.throws(() => new Producer({ ...base, bufferMemory: 10 }), /Invalid "bufferMemory": 10/);
+  });
+
+  it("Producer construction refuses a maxRequestSize no record fits in, naming the minimum", () => {
+    for (const size of [1, 60, 96]) {
+      assert.throws(
+        () => new Producer({ ...base, maxRequestSize: size }),
+        (error: unknown) => {
+          assert.ok(error instanceof RangeError);
+          assert.equal(
+            error.message,
+            `Invalid "maxRequestSize": ${size} must be an integer between 97 and 2147483647` +
+              REASONS.maxRequestSize,
+          );
+          return true;
+        },
+      );
+    }
+    assert.equal(resolve({ maxRequestSize: 97 }).maxRequestSize, 97);
+  });
+
+  it("resolveProducerConfig() isolates the logger: one that throws odd values breaks nothing", () => {
+    const thrower = () => {
+      throw Object.create(null);
+    };
+    const logger = { debug: thrower, info: thrower, warn: thrower, error: thrower };
+    // Both log while resolving: idempotence yields to acks 1, a defaulted timeout is raised.
+    const config = resolve({ logger, acks: 1, lingerMs: 200_000 });
+    assert.equal(config.enableIdempotence, false);
+    assert.doesNotThrow(() => config.logger.error("x", { y: 1 }));
   });
 });
 

@@ -125,4 +125,93 @@ describe("InterceptorChain", () => {
     assert.equal(warnings.length, 1);
     assert.equal(warnings[0]!.fields!.interceptor, 0);
   });
+
+  it("InterceptorChain never throws, whatever interceptors throw and even when the logger throws", () => {
+    const odd = () => {
+      throw Object.create(null);
+    };
+    const throwingLogger = { debug: odd, info: odd, warn: odd, error: odd };
+    for (const logger of [recordingLogger().logger, throwingLogger]) {
+      const acknowledged: number[] = [];
+      const chain = new InterceptorChain([
+        { onSend: odd, onAcknowledgement: odd, close: odd },
+        {
+          onSend: () => {
+            throw Symbol("s");
+          },
+          onAcknowledgement: () => acknowledged.push(1),
+        },
+      ], logger);
+      const record: ProducerRecord = { topic: "t", value: "v" };
+      assert.equal(chain.onSend(record), record);
+      chain.onAcknowledgement(undefined, new Error("x"), record);
+      assert.deepEqual(acknowledged, [1], "the next interceptor still runs");
+      chain.close();
+    }
+  });
+
+  it("InterceptorChain logs what an interceptor threw, described safely", () => {
+    const { warnings, logger } = recordingLogger();
+    const chain = new InterceptorChain([{
+      onSend: () => {
+        throw Object.create(null);
+      },
+      onAcknowledgement: () => {
+        throw 1;
+      },
+      close: () => {
+        throw Symbol("closing");
+      },
+    }], logger);
+    chain.onSend({ topic: "t", value: "v" });
+    chain.onAcknowledgement(undefined, undefined, { topic: "t", value: "v" });
+    chain.close();
+    assert.deepEqual(warnings.map((w) => w.fields!.error), [
+      "an object with a null prototype",
+      "1",
+      "Symbol(closing)",
+    ]);
+  });
+
+  it("InterceptorChain.onSend() refuses a Promise: interceptors must be synchronous", async () => {
+    const { warnings, logger } = recordingLogger();
+    const chain = new InterceptorChain([
+      { onSend: (r) => ({ ...r, value: "first" }) },
+      // deno-lint-ignore require-await
+      { onSend: async (r: ProducerRecord) => r } as unknown as ProducerInterceptor,
+    ], logger);
+    assert.throws(
+      () => chain.onSend({ topic: "t", value: "v" }),
+      (error: unknown) => {
+        assert.ok(error instanceof TypeError);
+        assert.equal(
+          error.message,
+          "Invalid interceptor 1: its onSend returned a Promise; interceptors must be synchronous (return the record, or nothing to keep it)",
+        );
+        return true;
+      },
+    );
+    // An async onSend that rejects: its rejection is handled (logged), never unhandled.
+    const rejecting = new InterceptorChain([
+      { onSend: () => Promise.reject(new Error("late")) } as unknown as ProducerInterceptor,
+    ], logger);
+    assert.throws(() => rejecting.onSend({ topic: "t", value: "v" }), TypeError);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(warnings.map((w) => w.fields!.error), ["late"]);
+  });
+
+  it("InterceptorChain handles a Promise from onAcknowledgement or close (logged if it rejects)", async () => {
+    const { warnings, logger } = recordingLogger();
+    const chain = new InterceptorChain([{
+      onAcknowledgement: (() => Promise.reject(Object.create(null))) as () => void,
+      close: (() => Promise.reject(new Error("closing"))) as () => void,
+    }], logger);
+    chain.onAcknowledgement(undefined, undefined, { topic: "t", value: "v" });
+    chain.close();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(warnings.map((w) => [w.fields!.interceptor, w.fields!.error]), [
+      [0, "an object with a null prototype"],
+      [0, "closing"],
+    ]);
+  });
 });

@@ -191,6 +191,63 @@ describe("RecordBatchWriter", () => {
     assert.equal(toHex(after), toHex(GOLDEN));
   });
 
+  it("RecordBatchWriter.append() encodes timestamp deltas beyond 2^52 ms exactly, sized as written", () => {
+    // Two records: a first one (timestamp t0) and one whose timestampDelta is t1 - t0. Zigzag
+    // (protocol.html "varlong"): d >= 0 → 2d, d < 0 → -2d - 1; then 7 bits per byte, low
+    // first, high bit set on every byte but the last. Record 0 is the same in every case:
+    const record0 = hex`
+      0c                         # length 6
+      00 00 00                   # attributes, timestampDelta 0, offsetDelta 0
+      01 01 00                   # key null, value null, no headers
+    `;
+    const cases: Array<[number, number, Uint8Array]> = [
+      // Date(8.64e15) then 1700000000001: d = -8638299999999999 → 17276599999999997
+      [8_640_000_000_000_000, 1_700_000_000_001, hex`fd df b4 af 9e 9f d8 1e`],
+      // d = -2^52 → 2^53 - 1 (the largest zigzag value still a safe integer)
+      [2 ** 52, 0, hex`ff ff ff ff ff ff ff 0f`],
+      // d = 2^53 - 1 → 2^54 - 2
+      [0, Number.MAX_SAFE_INTEGER, hex`fe ff ff ff ff ff ff 1f`],
+      // d = -(2^54 - 2), itself beyond the safe integers → 2^55 - 5
+      [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, hex`fb ff ff ff ff ff ff 3f`],
+    ];
+    for (const [t0, t1, delta] of cases) {
+      const writer = new RecordBatchWriter(64);
+      assert.equal(writer.append(t0, null, null), 7);
+      const size = writer.append(t1, null, null);
+      const record1 = hex`
+        1a                       # length 13
+        00                       # attributes
+        ${delta}                 # timestampDelta (8 bytes)
+        02                       # offsetDelta 1
+        01 01 00                 # key null, value null, no headers
+      `;
+      assert.equal(toHex(writer.recordsView()), toHex(hex`${record0} ${record1}`), `${t0} → ${t1}`);
+      assert.equal(size, record1.length);
+      const batch = writer.finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1 });
+      const [decoded] = decodeRecordBatches(batch);
+      assert.deepEqual(decoded!.records.map((r) => r.timestamp), [t0, t1]);
+    }
+  });
+
+  it("RecordBatchWriter.append() round-trips every timestamp pair across the safe range", () => {
+    // Deltas of every magnitude, both signs, around each power of two where varlongs grow.
+    const points = [0, 1, 1_700_000_000_000, 8_640_000_000_000_000, Number.MAX_SAFE_INTEGER];
+    for (let bit = 0; bit < 53; bit += 1) {
+      points.push(2 ** bit - 1, 2 ** bit, Math.min(Number.MAX_SAFE_INTEGER, 2 ** bit + 1));
+    }
+    const timestamps = [...points, ...points.filter((p) => p > 0).map((p) => -p)];
+    for (const t0 of [0, 1_700_000_000_000, 2 ** 52, Number.MAX_SAFE_INTEGER, -(2 ** 52)]) {
+      const writer = new RecordBatchWriter(64);
+      let expectedSize = RECORD_BATCH_OVERHEAD;
+      expectedSize += writer.append(t0, null, null);
+      for (const t of timestamps) expectedSize += writer.append(t, null, null);
+      assert.equal(writer.sizeInBytes, expectedSize);
+      const batch = writer.finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1 });
+      const [decoded] = decodeRecordBatches(batch);
+      assert.deepEqual(decoded!.records.map((r) => r.timestamp), [t0, ...timestamps]);
+    }
+  });
+
   it("RecordBatchWriter.append() rejects non-integer timestamps", () => {
     const writer = new RecordBatchWriter();
     assert.throws(() => writer.append(1.5, null, null), RangeError);

@@ -270,4 +270,96 @@ describe("createRecordSerializer()", () => {
     );
     assert.throws(() => serialize("t" as unknown as ProducerRecord), TypeError);
   });
+
+  it("createRecordSerializer() accepts headers only as a plain object or [name, value] pairs", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    const noPrototype = Object.assign(Object.create(null), { a: "x" });
+    assert.deepEqual(serialize({ topic: "t", value: null, headers: noPrototype }).headers, [
+      { key: "a", value: encoder.encode("x") },
+    ]);
+    class Carrier {
+      trace = "1";
+    }
+    const notHeaders: Array<[unknown, string]> = [
+      ["ab", '"ab"'],
+      [5, "5"],
+      [0, "0"],
+      [true, "true"],
+      [false, "false"],
+      [10n, "10n"],
+      [Symbol("h"), "Symbol(h)"],
+      [() => {}, "a function"],
+      [new Map([["trace", "1"]]), "a Map"],
+      [new Set(["trace"]), "an object (Set)"],
+      [new Uint8Array([1]), "an object (Uint8Array)"],
+      [new Date(0), "an object (Date)"],
+      [new Carrier(), "an object (Carrier)"],
+    ];
+    for (const [headers, described] of notHeaders) {
+      assert.throws(
+        () => serialize({ topic: "t", value: null, headers } as ProducerRecord),
+        (error: unknown) => {
+          assert.ok(error instanceof TypeError, described);
+          assert.equal(
+            error.message,
+            `Invalid headers for topic "t": ${described} is neither an object of header values ` +
+              `nor an array of [name, value] pairs` +
+              (headers instanceof Map ? ": pass [...map] (or Object.fromEntries(map))" : ""),
+          );
+          return true;
+        },
+      );
+    }
+    for (const entry of [["a"], ["a", "1", "2"], "ab", null, { 0: "a", 1: "b" }]) {
+      assert.throws(
+        () => serialize({ topic: "t", value: null, headers: [entry] } as unknown as ProducerRecord),
+        /^TypeError: Invalid header 0 for topic "t": must be a \[name, value\] pair with a string name$/,
+        JSON.stringify(entry),
+      );
+    }
+  });
+
+  it("createRecordSerializer() describes odd values in its errors instead of failing on them", () => {
+    const serialize = createRecordSerializer<unknown, unknown>({});
+    const odd = Object.create(null);
+    assert.throws(
+      () => serialize({ topic: "t", value: null, partition: odd } as ProducerRecord),
+      /^TypeError: Invalid partition an object with a null prototype for topic "t"/,
+    );
+    assert.throws(
+      () => serialize({ topic: "t", value: null, timestamp: odd } as ProducerRecord),
+      /^TypeError: Invalid timestamp an object with a null prototype for topic "t"/,
+    );
+    assert.throws(
+      () => serialize({ topic: odd, value: null } as ProducerRecord),
+      /^TypeError: Invalid topic an object with a null prototype: must be a non-empty string$/,
+    );
+    assert.throws(
+      () => serialize((() => "source") as unknown as ProducerRecord),
+      /^TypeError: Invalid record: a function must be an object with "topic" and "value"$/,
+    );
+    for (const thrown of [odd, Symbol("s"), 1, undefined]) {
+      const failing = createRecordSerializer<unknown, unknown>({
+        key: () => {
+          throw thrown;
+        },
+      });
+      assert.throws(() => failing({ topic: "t", key: "k", value: null }), (error: unknown) => {
+        isSerializationError(/^Cannot serialize the record's key for "t": /)(error);
+        assert.equal((error as RecordError).cause, thrown);
+        return true;
+      });
+    }
+  });
+
+  it("createRecordSerializer() checks the topic of the very first record too", () => {
+    for (const topic of [undefined, null, 5]) {
+      const serialize = createRecordSerializer<unknown, unknown>({});
+      assert.throws(
+        () => serialize({ topic, value: null } as unknown as ProducerRecord),
+        /^TypeError: Invalid topic /,
+        String(topic),
+      );
+    }
+  });
 });
