@@ -94,7 +94,7 @@ export interface ProducerConfig<K = unknown, V = unknown> {
   enableIdempotence?: boolean | undefined;
   /**
    * Largest request in bytes (`max.request.size`): the record batches of one request, and so
-   * the largest record. At least 97 (a batch header and the smallest record). @default 1048576
+   * the largest record. At least 81 (a batch header and the smallest record). @default 1048576
    */
   maxRequestSize?: number | undefined;
   /** Refresh metadata at least this often (`metadata.max.age.ms`). @default 300000 */

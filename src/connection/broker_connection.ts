@@ -1,3 +1,4 @@
+import { describeThrown } from "../errors/describe_thrown.ts";
 import { ConnectionError, ProtocolError, TimeoutError } from "../errors/client_errors.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import type { ApiDescriptor } from "../protocol/api.ts";
@@ -603,7 +604,7 @@ export class BrokerConnection {
 }
 
 function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+  return error instanceof Error ? error : new Error(describeThrown(error));
 }
 
 function capitalize(text: string): string {

@@ -1,3 +1,4 @@
+import { describeThrown } from "../errors/describe_thrown.ts";
 import {
   connectFailedError,
   type ConnectOptions,
@@ -173,7 +174,7 @@ class DenoTransport implements Transport {
 }
 
 function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+  return error instanceof Error ? error : new Error(describeThrown(error));
 }
 
 /**

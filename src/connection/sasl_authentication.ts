@@ -1,3 +1,4 @@
+import { describeThrown } from "../errors/describe_thrown.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
 import { AuthenticationError } from "../errors/security_errors.ts";
@@ -149,7 +150,7 @@ function asAuthenticationError(
   if (error instanceof AuthenticationError) return error;
   const detail = error instanceof KafkaError || error instanceof Error
     ? error.message
-    : String(error);
+    : describeThrown(error); // a custom SaslMechanism may throw anything
   return new AuthenticationError(
     `${mechanism} authentication with ${broker} failed in the mechanism: ${detail}`,
     "SASL_AUTHENTICATION_FAILED",

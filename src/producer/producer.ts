@@ -1580,7 +1580,7 @@ export class Producer<K = unknown, V = unknown> {
 /** A failure as a KafkaError (the cluster's are; anything else becomes a ConnectionError). */
 function asKafkaError(error: unknown): KafkaError {
   if (error instanceof KafkaError) return error;
-  return new ConnectionError(error instanceof Error ? error.message : String(error), {
+  return new ConnectionError(error instanceof Error ? error.message : describeThrown(error), {
     cause: error,
   });
 }

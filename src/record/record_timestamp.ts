@@ -1,3 +1,4 @@
+import { describeThrown } from "../errors/describe_thrown.ts";
 import { MAX_TIMESTAMP_MS } from "../protocol/record_batch.ts";
 
 /** The last instant a JavaScript `Date` can hold (ms): beyond it, a timestamp is no time. */
@@ -32,7 +33,8 @@ export function checkRecordTimestamp(
   given: unknown = timestamp,
 ): asserts timestamp is number {
   if (Number.isSafeInteger(timestamp) && (timestamp as number) >= 0) return;
-  const shown = typeof given === "string" ? `"${given}"` : String(given);
+  // describeThrown never throws (String() does, for an object with a null prototype).
+  const shown = typeof given === "string" ? `"${given}"` : describeThrown(given);
   const hint = typeof timestamp === "number" && timestamp > MAX_DATE_MS
     ? `; ${shown} ms is past the last valid Date (year 275760): is it in micro- or nanoseconds?`
     : "";

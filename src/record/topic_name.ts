@@ -1,3 +1,4 @@
+import { describeThrown } from "../errors/describe_thrown.ts";
 const TOPIC_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
 /**
@@ -22,7 +23,7 @@ export function checkTopicName(topic: unknown): asserts topic is string {
   if (typeof topic !== "string" || topic.length === 0) {
     throw new TypeError(
       `Invalid topic ${
-        typeof topic === "string" ? `"${topic}"` : String(topic)
+        typeof topic === "string" ? `"${topic}"` : describeThrown(topic)
       }: must be a non-empty string`,
     );
   }

@@ -1,3 +1,4 @@
+import { describeThrown } from "../errors/describe_thrown.ts";
 import { AuthenticationError } from "../errors/security_errors.ts";
 import type { SaslExchange, SaslMechanism, SaslTarget } from "./sasl_mechanism.ts";
 
@@ -143,9 +144,7 @@ export class OAuthBearerMechanism implements SaslMechanism {
       token = await this.#callback();
     } catch (error) {
       throw new AuthenticationError(
-        `Cannot authenticate with OAUTHBEARER: the token callback failed: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        `Cannot authenticate with OAUTHBEARER: the token callback failed: ${describeThrown(error)}`,
         "SASL_TOKEN",
         { cause: error },
       );

@@ -1,3 +1,4 @@
+import { describeThrown } from "../errors/describe_thrown.ts";
 import { BatchState, type ProducerBatch } from "../accumulator/producer_batch.ts";
 import type { PartitionQueue } from "../accumulator/partition_queue.ts";
 import type { RecordAccumulator } from "../accumulator/record_accumulator.ts";
@@ -433,7 +434,7 @@ export class Sender {
           batch,
           new RecordError(
             `Cannot compress a batch of ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${
-              (error as Error)?.message ?? String(error)
+              describeThrown(error)
             }`,
             "SERIALIZATION",
             { cause: error },

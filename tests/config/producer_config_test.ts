@@ -41,7 +41,7 @@ const INTEGERS: Array<[string, number, number, number]> = [
   ["retryBackoffMs", 100, 0, 2147483647],
   ["retryBackoffMaxMs", 1000, 0, 2147483647],
   ["maxInFlightRequestsPerConnection", 5, 1, 2147483647],
-  ["maxRequestSize", 1048576, 97, 2147483647],
+  ["maxRequestSize", 1048576, 81, 2147483647],
   ["metadataMaxAgeMs", 300000, 0, 2147483647],
   ["metadataMaxIdleMs", 300000, 5000, 2147483647],
   ["connectionsMaxIdleMs", 540000, -1, 2147483647],
@@ -54,7 +54,7 @@ const INTEGERS: Array<[string, number, number, number]> = [
 /** The explanation some fields add to their range. */
 const REASONS: Record<string, string> = {
   maxRequestSize:
-    ": a record batch header (61 bytes) and the smallest record (36 bytes at most) must fit",
+    ": a record batch header (61 bytes) and the smallest record (20 bytes at most) must fit",
 };
 
 describe("resolveProducerConfig()", () => {
@@ -386,21 +386,21 @@ describe("resolveProducerConfig()", () => {
   });
 
   it("Producer construction refuses a maxRequestSize no record fits in, naming the minimum", () => {
-    for (const size of [1, 60, 96]) {
+    for (const size of [1, 60, 80]) {
       assert.throws(
         () => new Producer({ ...base, maxRequestSize: size }),
         (error: unknown) => {
           assert.ok(error instanceof RangeError);
           assert.equal(
             error.message,
-            `Invalid "maxRequestSize": ${size} must be an integer between 97 and 2147483647` +
+            `Invalid "maxRequestSize": ${size} must be an integer between 81 and 2147483647` +
               REASONS.maxRequestSize,
           );
           return true;
         },
       );
     }
-    assert.equal(resolve({ maxRequestSize: 97 }).maxRequestSize, 97);
+    assert.equal(resolve({ maxRequestSize: 81 }).maxRequestSize, 81);
   });
 
   it("resolveProducerConfig() isolates the logger: one that throws odd values breaks nothing", () => {

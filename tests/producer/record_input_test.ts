@@ -50,7 +50,11 @@ describe("Producer record input", () => {
 
   it("Producer stores timestamps any distance apart in one batch exactly, on every path", async () => {
     const topic = uniqueTopic("timestamps");
-    await cluster.createTopic(topic, 1);
+    // Kafka refuses CreateTime timestamps more than an hour ahead of the broker's clock unless
+    // the topic allows any (message.timestamp.after.max.ms).
+    await cluster.createTopic(topic, 1, {
+      configs: { "message.timestamp.after.max.ms": "9223372036854775807" },
+    });
     const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 60_000 });
     // Pairs whose delta exceeds 2^52 ms, each pair written together so it shares a batch.
     const pairs: Array<[number | Date, number]> = [
@@ -202,12 +206,13 @@ describe("Producer record input", () => {
     assert.deepEqual(stored.map((r) => [...r.value!]), [[1, 1, 1], [2, 2, 2], [3, 3, 3]]);
   });
 
-  it("Producer with the smallest maxRequestSize (97) sends the smallest record", async () => {
+  it("Producer with the smallest maxRequestSize (81) sends the smallest record", async () => {
     const topic = uniqueTopic("smallest-request");
     await cluster.createTopic(topic, 1);
-    const producer = new Producer({ bootstrapServers: cluster.bootstrap, maxRequestSize: 97 });
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, maxRequestSize: 81 });
     await producer.send({ topic, key: null, value: null });
-    await assert.rejects(producer.send({ topic, value: "x" }), (error: unknown) => {
+    // 81 = the batch header (61) + 20: a record of 21 bytes (7 + a 14-byte value) is refused.
+    await assert.rejects(producer.send({ topic, value: "x".repeat(14) }), (error: unknown) => {
       assert.ok(error instanceof RecordError);
       assert.equal(error.code, "RECORD_TOO_LARGE");
       return true;

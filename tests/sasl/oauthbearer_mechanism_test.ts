@@ -66,6 +66,16 @@ describe("OAuthBearerMechanism", () => {
     assert.match(error.message, /HTTP 503/);
   });
 
+  it("OAuthBearerMechanism describes whatever the callback throws, even a value String() cannot convert", async () => {
+    const odd = Object.create(null);
+    const oauth = new OAuthBearerMechanism(() => {
+      throw odd;
+    });
+    const error = await refusal(oauth.authenticate());
+    assert.match(error.message, /the token callback failed: an object with a null prototype/);
+    assert.equal(error.cause, odd);
+  });
+
   it("OAuthBearerMechanism refuses unusable tokens without showing them", async () => {
     const bad: unknown[] = [
       undefined,
