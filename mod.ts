@@ -32,7 +32,7 @@ export type { OAuthBearerToken } from "./src/sasl/oauthbearer_mechanism.ts";
 export { resolveProducerConfig } from "./src/config/producer_config.ts";
 export { fromJavaProperties } from "./src/config/java_properties.ts";
 export type { Logger, LogLevel } from "./src/config/logger.ts";
-export { consoleLogger, silentLogger } from "./src/config/logger.ts";
+export { consoleLogger, type ConsoleLoggerOptions, silentLogger } from "./src/config/logger.ts";
 export type { HeaderValue, ProducerRecord } from "./src/record/producer_record.ts";
 export type { RecordMetadata } from "./src/record/record_metadata.ts";
 export type { SerializedRecord } from "./src/record/serialized_record.ts";

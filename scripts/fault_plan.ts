@@ -4,6 +4,8 @@
  * cluster of SLUICE_KAFKA_CLUSTER when set, otherwise starts one.
  *
  * Usage: deno run -A scripts/fault_plan.ts [--client cli|java] [--records N] [--json FILE]
+ *        [--output FILE] (the client's whole output when records were lost, duplicated or
+ *        reordered; with env SLUICE_PLAN_CLI_ARGS="-d --stats" it holds the CLI's debug log)
  *        (or: bun scripts/fault_plan.ts …, node scripts/fault_plan.ts …)
  *
  * @module
@@ -55,6 +57,8 @@ try {
   const file = option("--json");
   if (file !== undefined) writeFileSync(file, JSON.stringify(summary, null, 2) + "\n");
   if (result.lost || result.duplicated || result.outOfOrder) {
+    const file = option("--output");
+    if (file !== undefined) writeFileSync(file, result.clientOutput);
     console.error("last output of the client:\n" + result.clientOutput.slice(-3000));
   }
 } finally {

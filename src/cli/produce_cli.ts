@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSyn
 import { dirname } from "node:path";
 import { loadCodec } from "../compression/codec_registry.ts";
 import { fromJavaProperties } from "../config/java_properties.ts";
+import { consoleLogger } from "../config/logger.ts";
 import { parseProperties } from "../config/properties_file.ts";
 import { javaPropertiesFromLibrdkafka } from "./librdkafka_properties.ts";
 import type { ProducerConfig } from "../config/producer_config.ts";
@@ -52,6 +53,8 @@ Options:
   -F  FILE                         NAME=VALUE lines from a properties file (as kcat -F);
                                    later -X/-F settings override earlier ones
       --stats[=FILE]               at exit, the producer's stats as JSON on stderr (or in FILE)
+  -d, --debug                      the producer's debug log on stderr (connections, metadata,
+                                   retries, epoch bumps; never record contents or secrets)
   -h, --help                       show this text
 
 On a terminal, progress (records, MB, records/s) is shown on stderr once a second; a summary
@@ -82,6 +85,7 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
   let keyDelimiter: string | undefined;
   let partition = -1;
   let stats: string | undefined;
+  let debug = false;
   const properties: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -96,6 +100,10 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
       continue;
     }
     switch (arg) {
+      case "-d":
+      case "--debug":
+        debug = true;
+        break;
       case "-b":
       case "--bootstrap":
         bootstrap = value();
@@ -169,6 +177,7 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
   // Java's 16 KiB, which caps each request at one small batch per partition.
   properties["batch.size"] ??= String(CLI_DEFAULT_BATCH_SIZE);
   const config = fromJavaProperties(javaPropertiesFromLibrdkafka(properties));
+  if (debug) config.logger = consoleLogger("debug", { stderr: true });
   return { bootstrap, topic, keyDelimiter, partition, stats, config };
 }
 

@@ -51,11 +51,22 @@ const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** Options of {@linkcode consoleLogger}. */
+export interface ConsoleLoggerOptions {
+  /**
+   * Every level on `console.error` (stderr), for programs whose stdout carries data (the
+   * CLI's `--debug`). @default false: debug and info on `console.log`
+   */
+  stderr?: boolean;
+}
+
 /**
  * A logger writing one line per event to the console (`console.error` for warn and error,
- * `console.log` below), from `level` up, with the fields as JSON (bigints as strings).
+ * `console.log` below unless `stderr` is set), from `level` up, with the fields as JSON
+ * (bigints as strings).
  *
  * @param level The least severe level written. @default "info"
+ * @param options Where lines go.
  * @returns The logger.
  *
  * @example
@@ -68,7 +79,10 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  * if (!message.startsWith('Invalid log level "verbose"')) throw new Error(message);
  * ```
  */
-export function consoleLogger(level: LogLevel = "info"): Logger {
+export function consoleLogger(
+  level: LogLevel = "info",
+  options: ConsoleLoggerOptions = {},
+): Logger {
   if (!Object.hasOwn(LEVELS, level)) {
     throw new RangeError(
       `Invalid log level "${level}": must be "debug", "info", "warn" or "error"`,
@@ -80,7 +94,7 @@ export function consoleLogger(level: LogLevel = "info"): Logger {
     const text = `[sluice] ${name.toUpperCase()} ${message}${
       fields ? " " + JSON.stringify(fields, (_k, v) => typeof v === "bigint" ? String(v) : v) : ""
     }`;
-    if (LEVELS[name] >= LEVELS.warn) console.error(text);
+    if (options.stderr || LEVELS[name] >= LEVELS.warn) console.error(text);
     else console.log(text);
   };
   return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };

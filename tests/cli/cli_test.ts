@@ -51,6 +51,26 @@ describe("parseProduceArgs()", () => {
     });
   });
 
+  it("-d / --debug turns on the debug log (on stderr, never stdout)", () => {
+    assert.equal(parseProduceArgs(["-b", "h:1", "-t", "t"]).config.logger, undefined);
+    const options = parseProduceArgs(["-b", "h:1", "-t", "t", "-d"]);
+    const logger = options.config.logger!;
+    const original = { log: console.log, error: console.error };
+    const out: string[] = [];
+    const err: string[] = [];
+    console.log = (line: string) => out.push(line);
+    console.error = (line: string) => err.push(line);
+    try {
+      logger.debug("connecting", { nodeId: 1 });
+    } finally {
+      console.log = original.log;
+      console.error = original.error;
+    }
+    assert.deepEqual(out, []);
+    assert.deepEqual(err, ['[sluice] DEBUG connecting {"nodeId":1}']);
+    assert.ok(parseProduceArgs(["-b", "h:1", "-t", "t", "--debug"]).config.logger);
+  });
+
   it("explains missing and unknown arguments", () => {
     assert.throws(() => parseProduceArgs(["-t", "x"]), /Missing -b BOOTSTRAP/);
     assert.throws(() => parseProduceArgs(["-b", "h:1"]), /Missing -t TOPIC/);

@@ -196,8 +196,9 @@ function programClient(command: string, args: string[], env?: Record<string, str
   let output = "";
   child.stdout!.setEncoding("utf8");
   child.stderr!.setEncoding("utf8");
-  child.stdout!.on("data", (text: string) => output = (output + text).slice(-20_000));
-  child.stderr!.on("data", (text: string) => output = (output + text).slice(-20_000));
+  const keep = Number(process.env.SLUICE_PLAN_OUTPUT_CHARS ?? 20_000);
+  child.stdout!.on("data", (text: string) => output = (output + text).slice(-keep));
+  child.stderr!.on("data", (text: string) => output = (output + text).slice(-keep));
   child.stdin!.on("error", () => {});
   const exited = new Promise<number>((resolve) => {
     child.once("error", () => resolve(127));
@@ -225,8 +226,13 @@ export function runtimeCommand(): string[] {
     : [process.execPath];
 }
 
-/** sluice-produce (cli.ts) as a program on this runtime: `-K :` splits key and value. */
+/**
+ * sluice-produce (cli.ts) as a program on this runtime: `-K :` splits key and value. Extra
+ * arguments from env SLUICE_PLAN_CLI_ARGS (space-separated, e.g. "-d --stats") help when a
+ * run goes wrong: they end up in the result's clientOutput.
+ */
 export const cliClient: StartPlanClient = (bootstrap, topic, requestTimeoutMs) => {
+  const extra = (process.env.SLUICE_PLAN_CLI_ARGS ?? "").split(" ").filter((a) => a !== "");
   const cli = fileURLToPath(new URL("../../cli.ts", import.meta.url));
   const [command, ...args] = runtimeCommand();
   return Promise.resolve(programClient(command!, [
@@ -242,6 +248,7 @@ export const cliClient: StartPlanClient = (bootstrap, topic, requestTimeoutMs) =
     "all",
     "-X",
     `request.timeout.ms=${requestTimeoutMs}`,
+    ...extra,
   ]));
 };
 
