@@ -4,8 +4,8 @@
  * cluster of SLUICE_KAFKA_CLUSTER when set, otherwise starts one.
  *
  * Usage: deno run -A scripts/fault_plan.ts [--client cli|java] [--records N] [--json FILE]
- *        [--output FILE] (the client's whole output when records were lost, duplicated or
- *        reordered; with env SLUICE_PLAN_CLI_ARGS="-d --stats" it holds the CLI's debug log)
+ *        [--output FILE] (the client's output; with env SLUICE_PLAN_CLI_ARGS="-d --stats" and
+ *        SLUICE_PLAN_OUTPUT_CHARS=1e9 it holds the CLI's whole debug log and stats)
  *        (or: bun scripts/fault_plan.ts …, node scripts/fault_plan.ts …)
  *
  * @module
@@ -56,9 +56,9 @@ try {
   console.log(JSON.stringify(summary, null, 2));
   const file = option("--json");
   if (file !== undefined) writeFileSync(file, JSON.stringify(summary, null, 2) + "\n");
+  const output = option("--output");
+  if (output !== undefined) writeFileSync(output, result.clientOutput);
   if (result.lost || result.duplicated || result.outOfOrder) {
-    const file = option("--output");
-    if (file !== undefined) writeFileSync(file, result.clientOutput);
     console.error("last output of the client:\n" + result.clientOutput.slice(-3000));
   }
 } finally {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { Cluster } from "../../src/broker/cluster.ts";
+import { MetadataApi } from "../../src/protocol/metadata.ts";
 import { ProduceApi } from "../../src/protocol/produce.ts";
 import { Producer } from "../../mod.ts";
 import { type RealKafkaCluster, startRealCluster, uniqueTopic } from "../support/test_cluster.ts";
@@ -15,6 +16,11 @@ function produceMaxOf(version: string): number {
   const [major, minor] = version.split(".").map(Number) as [number, number];
   if (major >= 4) return minor >= 1 ? 13 : 12;
   return 11; // 3.7 - 3.9
+}
+
+/** The newest Metadata version a Kafka release offers. */
+function metadataMaxOf(version: string): number {
+  return Number(version.split(".")[0]) >= 4 ? 13 : 12;
 }
 
 function clusterOptions(bootstrap: string) {
@@ -43,6 +49,10 @@ describe("versions and metadata against real Kafka", () => {
       const cap = Number(process.env.SLUICE_TEST_PRODUCE_MAX ?? Infinity);
       const expected = Math.min(produceMaxOf(cluster.info.version), cap, ProduceApi.maxVersion);
       assert.equal(connection.versionFor(ProduceApi), expected, `Kafka ${cluster.info.version}`);
+      assert.equal(
+        connection.versionFor(MetadataApi),
+        Math.min(metadataMaxOf(cluster.info.version), MetadataApi.maxVersion),
+      );
     } finally {
       await view.close();
     }
