@@ -42,6 +42,11 @@ interface Cell {
   codec: "none" | "gzip" | "snappy" | "lz4" | "zstd";
   /** Real Kafka's SASL_SSL listener instead of the plaintext one. */
   saslSsl?: boolean;
+  /**
+   * The fetch() body cell: the same JSON lines served over HTTP by another process, piped
+   * into the producer by the fetch clients, beside the CLIs reading them from stdin.
+   */
+  ndjson?: boolean;
 }
 
 /** How the clients reach a SASL_SSL listener (set while a --sasl-ssl cell runs). */
@@ -54,6 +59,8 @@ interface Security {
 interface Client {
   id: string;
   label: string;
+  /** Runs only in the fetch() body cell (it reads from `ndjsonUrl`). */
+  fetch?: boolean;
   command(
     cell: Cell,
     bootstrap: string,
@@ -99,6 +106,16 @@ for (const brokers of full && broker === "mock" ? [1, 3] as const : [3] as const
     CELLS.push({ id: `b${brokers}-acks${acks}-keys`, brokers, acks, keyed: true, codec: "none" });
     CELLS.push({ id: `b${brokers}-acks${acks}-gzip`, brokers, acks, keyed: false, codec: "gzip" });
   }
+}
+if (args.includes("--ndjson") || full) {
+  CELLS.push({
+    id: "b3-acks1-ndjson",
+    brokers: 3,
+    acks: "1",
+    keyed: false,
+    codec: "none",
+    ndjson: true,
+  });
 }
 if (args.includes("--sasl-ssl")) {
   CELLS.push({
@@ -190,6 +207,19 @@ function javaClasspath(): string {
   javaClasspathCache = `${kafka}:${out}`;
   return javaClasspathCache;
 }
+
+/** Where the fetch() clients GET the events (set while the ndjson cell runs). */
+let ndjsonUrl = "";
+const fetchClient = join(root, "bench/clients/sluice_fetch.ts");
+const fetchArgs = (mode: string, c: Cell, b: string, t: string) => [
+  mode,
+  ndjsonUrl,
+  b,
+  t,
+  c.acks,
+  c.codec,
+  BATCH_SIZE,
+];
 
 const CLIENTS: Client[] = [
   {
@@ -291,6 +321,31 @@ const CLIENTS: Client[] = [
       ],
     }),
   },
+  ...(["deno", "bun", "node"] as const).flatMap((runtime): Client[] => {
+    const name = { deno: "Deno", bun: "Bun", node: "Node" }[runtime];
+    const command = (mode: string) => (c: Cell, b: string, t: string) => ({
+      cmd: { deno, bun, node }[runtime],
+      args: [
+        ...(runtime === "deno" ? ["run", "-A"] : []),
+        fetchClient,
+        ...fetchArgs(mode, c, b, t),
+      ],
+    });
+    return [
+      {
+        id: `sluice-fetch-json-${runtime}`,
+        label: `sluice fetch → NdjsonStream → writable (${name})`,
+        fetch: true,
+        command: command("json"),
+      },
+      {
+        id: `sluice-fetch-lines-${runtime}`,
+        label: `sluice fetch → LineStream → writable (${name})`,
+        fetch: true,
+        command: command("lines"),
+      },
+    ];
+  }),
   {
     id: "kafkajs",
     label: "KafkaJS 2.2.4 (Node)",
@@ -350,6 +405,24 @@ function dataFile(keyed: boolean): string {
 }
 
 type BenchCluster = MockCluster | RealKafkaCluster;
+
+/** bench/clients/ndjson_server.ts on Node, serving `file`. */
+async function startNdjsonServer(file: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(node, [join(root, "bench/clients/ndjson_server.ts"), file], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (text: string) => {
+      out += text;
+      const match = /PORT (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`ndjson server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+}
 
 async function runOnce(
   client: Client,
@@ -438,10 +511,15 @@ const results: Array<RunResult & { runs: number; failures: string[] }> = [];
 for (const cell of cells) {
   const perClient = new Map<string, RunResult[]>();
   const failures = new Map<string, string[]>();
-  // Only kcat and sluice's clients speak SASL_SSL here (see the usage).
+  // Only kcat and sluice's clients speak SASL_SSL here (see the usage); the fetch() clients
+  // run only in the ndjson cell, beside kcat and the CLIs on the same lines.
   const cellClients = cell.saslSsl
-    ? clients.filter((c) => c.id === "kcat" || c.id.startsWith("sluice-"))
-    : clients;
+    ? clients.filter((c) => c.id === "kcat" || (c.id.startsWith("sluice-") && !c.fetch))
+    : cell.ndjson
+    ? clients.filter((c) => c.id === "kcat" || c.id.startsWith("sluice-cli-") || c.fetch)
+    : clients.filter((c) => !c.fetch);
+  const server = cell.ndjson ? await startNdjsonServer(dataFile(false)) : undefined;
+  ndjsonUrl = server?.url ?? "";
   for (let run = 0; run < reps; run++) {
     // A fresh mock per repetition: it keeps every record in memory, and a broker holding
     // gigabytes from earlier runs slows down the later clients. Real Kafka keeps records on
@@ -471,6 +549,7 @@ for (const cell of cells) {
       if (cluster !== real) await cluster.close();
     }
   }
+  server?.stop();
   for (const client of cellClients) {
     const runs = perClient.get(client.id) ?? [];
     if (runs.length === 0) {
