@@ -4,7 +4,8 @@
  * function; see bench/profile_summary.ts). Profiles are kept in bench/results/profiles/ (not committed).
  *
  * Usage (scripts/bench.sh sets the paths): deno run -A bench/profile.ts [--records 1000000]
- *   [--args "extra CLI arguments"]
+ *   [--keyed] [--runtimes deno,bun,node] [--args "extra CLI arguments"]
+ * --keyed profiles the 16-byte-key cell (lines "key-%012d<TAB>value", -K TAB), as bench/run.ts.
  *
  * @module
  */
@@ -23,6 +24,8 @@ const option = (name: string, fallback: string) => {
 };
 const records = Number(option("records", "1000000"));
 const extra = option("args", "").split(" ").filter((a) => a !== "");
+const keyed = args.includes("--keyed");
+const only = option("runtimes", "deno,bun,node").split(",");
 const root = new URL("..", import.meta.url).pathname;
 const outDir = join(root, "bench/results/profiles");
 const node = process.env.SLUICE_NODE ?? "node";
@@ -34,11 +37,20 @@ mkdirSync(outDir, { recursive: true });
 // Input data is generated outside the repository (it is ~100 MB).
 const dataDir = join(process.env.SLUICE_CACHE ?? tmpdir(), "bench-data");
 mkdirSync(dataDir, { recursive: true });
-const dataFile = join(dataDir, `profile-lines-${records}.txt`);
+const dataFile = join(dataDir, `profile-${keyed ? "keyed" : "lines"}-${records}.txt`);
 if (!existsSync(dataFile)) {
-  const line = "x".repeat(99) + "\n";
-  writeFileSync(dataFile, line.repeat(records));
+  if (keyed) {
+    const lines: string[] = [];
+    for (let i = 0; i < records; i++) {
+      lines.push(`key-${String(i % 65536).padStart(12, "0")}\t${"x".repeat(99)}`);
+    }
+    writeFileSync(dataFile, lines.join("\n") + "\n");
+  } else {
+    const line = "x".repeat(99) + "\n";
+    writeFileSync(dataFile, line.repeat(records));
+  }
 }
+if (keyed) extra.push("-K", "\t");
 
 const runtimes: Array<{ name: string; command: (profileDir: string) => string[] }> = [
   {
@@ -51,7 +63,7 @@ const runtimes: Array<{ name: string; command: (profileDir: string) => string[] 
 
 const cluster = await startMockCluster({ brokers: 3 });
 try {
-  for (const runtime of runtimes) {
+  for (const runtime of runtimes.filter((r) => only.includes(r.name))) {
     const topic = `profile-${runtime.name}`;
     await cluster.createTopic(topic, 4);
     const dir = join(outDir, runtime.name);
