@@ -458,8 +458,8 @@ function recordKey(r: StoredRecord): string {
   ].join("|");
 }
 
-/** Throws unless kcat and Java read exactly the same records. */
-function assertSameRecords(kcat: StoredRecord[], java: StoredRecord[], topic: string): void {
+/** Throws unless kcat and Java read exactly the same records (in any order across partitions). */
+export function assertSameRecords(kcat: StoredRecord[], java: StoredRecord[], topic: string): void {
   const a = kcat.map(recordKey).sort();
   const b = java.map(recordKey).sort();
   if (a.length !== b.length) {
