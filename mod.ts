@@ -57,6 +57,8 @@ export {
   TimeoutError,
 } from "./src/errors/client_errors.ts";
 export { LineStream } from "./src/streams/line_stream.ts";
+export { ByteLineStream } from "./src/streams/byte_line_stream.ts";
+export type { ByteLineStreamOptions } from "./src/streams/byte_line_stream.ts";
 export type { LineStreamOptions } from "./src/streams/line_stream.ts";
 export { NdjsonParseError, NdjsonStream } from "./src/streams/ndjson_stream.ts";
 export { LengthPrefixedStream } from "./src/streams/length_prefixed_stream.ts";

@@ -340,7 +340,7 @@ const CLIENTS: Client[] = [
       },
       {
         id: `sluice-fetch-lines-${runtime}`,
-        label: `sluice fetch → LineStream → writable (${name})`,
+        label: `sluice fetch → ByteLineStream → writable (${name})`,
         fetch: true,
         command: command("lines"),
       },

@@ -1,8 +1,8 @@
 // Bench client: a fetch() body piped into a topic, as an edge script would:
 //   json:  fetch(url).body → NdjsonStream → ToRecordsStream (key from the "user" field) → writable
 //          (every event parsed and re-serialized as JSON)
-//   lines: fetch(url).body → LineStream → ToRecordsStream → writable (each line forwarded as
-//          bytes, no parsing)
+//   lines: fetch(url).body → ByteLineStream → ToRecordsStream → writable (each line forwarded
+//          as bytes, no decoding or parsing)
 // Usage: <runtime> bench/clients/sluice_fetch.ts json|lines URL BOOTSTRAP TOPIC ACKS CODEC [BATCH_SIZE]
 import process from "node:process";
 import module from "node:module";
@@ -10,7 +10,7 @@ import module from "node:module";
 if (!("Deno" in globalThis) && !("Bun" in globalThis)) {
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 }
-const { jsonSerializer, LineStream, NdjsonStream, Producer, ToRecordsStream } = await import(
+const { ByteLineStream, jsonSerializer, NdjsonStream, Producer, ToRecordsStream } = await import(
   "../../mod.ts"
 );
 
@@ -35,10 +35,10 @@ if (mode === "json") {
     .pipeTo(producer.writable);
   await producer.close();
 } else {
-  const producer = new Producer<string, string>(common);
+  const producer = new Producer<Uint8Array, Uint8Array>(common);
   await response.body
-    .pipeThrough(new LineStream())
-    .pipeThrough(new ToRecordsStream<string, string>(topic!))
+    .pipeThrough(new ByteLineStream())
+    .pipeThrough(new ToRecordsStream<Uint8Array, Uint8Array>(topic!))
     .pipeTo(producer.writable);
   await producer.close();
 }

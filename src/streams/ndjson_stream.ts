@@ -63,7 +63,11 @@ export class NdjsonStream<T = unknown> implements TransformStream<Uint8Array | s
         for (let i = 0; i < chunk.length; i++) {
           lineNumber++;
           const line = chunk[i]!;
-          if (line.length === 0 || line.trim().length === 0) continue;
+          // Blank lines are skipped; a JSON value never starts with a space, so only a line
+          // that does is trimmed (trim() allocates a string per line).
+          if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0)) {
+            continue;
+          }
           try {
             values.push(JSON.parse(line) as T);
           } catch (error) {

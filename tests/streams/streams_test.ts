@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LineStream } from "../../src/streams/line_stream.ts";
+import { ByteLineStream } from "../../src/streams/byte_line_stream.ts";
 import { NdjsonParseError, NdjsonStream } from "../../src/streams/ndjson_stream.ts";
 import { LengthPrefixedStream } from "../../src/streams/length_prefixed_stream.ts";
 import { ToRecordsStream } from "../../src/streams/to_records_stream.ts";
@@ -54,6 +55,53 @@ describe("LineStream", () => {
       chunks.push(chunk);
     }
     assert.deepEqual(chunks, [["1", "2", "3"], ["4"]]);
+  });
+});
+
+describe("ByteLineStream", () => {
+  const text = "ab\ncd\r\n\nlast";
+  const bytes = new TextEncoder().encode(text);
+  const expected = ["ab", "cd", "", "last"];
+  const decode = (lines: Uint8Array[]) => lines.map((line) => new TextDecoder().decode(line));
+
+  it("ByteLineStream splits lines at every possible chunk boundary, with \\n and \\r\\n", async () => {
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      for (let cut2 = cut; cut2 <= bytes.length; cut2++) {
+        const parts = [bytes.slice(0, cut), bytes.slice(cut, cut2), bytes.slice(cut2)];
+        const lines = await collect(byteStream(parts).pipeThrough(new ByteLineStream()));
+        assert.deepEqual(decode(lines), expected, `cut at ${cut} and ${cut2}`);
+      }
+    }
+  });
+
+  it("ByteLineStream keeps bytes as they are (invalid UTF-8, NUL) and skips empty lines on request", async () => {
+    const raw = Uint8Array.of(0xff, 0, 0xc3, 10, 13, 10, 0x80, 10);
+    const lines = await collect(byteStream([raw]).pipeThrough(new ByteLineStream()));
+    assert.deepEqual(lines.map((l) => [...l]), [[0xff, 0, 0xc3], [], [0x80]]);
+    const skipped = await collect(
+      byteStream([raw]).pipeThrough(new ByteLineStream({ skipEmpty: true })),
+    );
+    assert.deepEqual(skipped.map((l) => [...l]), [[0xff, 0, 0xc3], [0x80]]);
+  });
+
+  it("ByteLineStream hands out lines within a chunk as views of it, one array per chunk", async () => {
+    const chunk = new TextEncoder().encode("one\ntwo\n");
+    const arrays: Uint8Array[][] = [];
+    for await (const lines of byteStream([chunk]).pipeThrough(new ByteLineStream())) {
+      arrays.push(lines);
+    }
+    assert.equal(arrays.length, 1);
+    assert.ok(arrays[0]!.every((line) => line.buffer === chunk.buffer), "no copies");
+  });
+
+  it("ByteLineStream refuses text chunks with a TypeError", async () => {
+    const text = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue("a\n" as unknown as Uint8Array);
+        controller.close();
+      },
+    });
+    await assert.rejects(collect(text.pipeThrough(new ByteLineStream())), TypeError);
   });
 });
 
