@@ -157,6 +157,18 @@ final class Commands {
    * cannot be pointed at one broker.
    */
   static boolean metadataReady(int port, String topic) {
+    int[] leaders = metadataLeaders(port, topic);
+    if (leaders == null) return false;
+    for (int leader : leaders) if (leader < 0) return false;
+    return true;
+  }
+
+  /**
+   * The leader of each partition of a topic as one broker's Metadata (v4) answers it, -1 for a
+   * partition with an error or no leader; null when the broker does not know the topic or
+   * cannot be asked.
+   */
+  static int[] metadataLeaders(int port, String topic) {
     try (java.net.Socket socket = new java.net.Socket()) {
       socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
       socket.setSoTimeout(5000);
@@ -190,25 +202,27 @@ final class Commands {
       skipString(b); // cluster id
       b.getInt(); // controller
       int topics = b.getInt();
-      if (topics != 1) return false;
+      if (topics != 1) return null;
       short error = b.getShort();
       skipString(b);
       b.get(); // is_internal
       int partitions = b.getInt();
-      if (error != 0 || partitions <= 0) return false;
+      if (error != 0 || partitions <= 0) return null;
+      int[] leaders = new int[partitions];
       for (int p = 0; p < partitions; p++) {
         short partitionError = b.getShort();
-        b.getInt(); // index
+        int index = b.getInt();
         int leader = b.getInt();
         for (int list = 0; list < 2; list++) { // replicas, isr
           int count = b.getInt();
           b.position(b.position() + 4 * count);
         }
-        if (partitionError != 0 || leader < 0) return false;
+        if (index < 0 || index >= partitions) return null;
+        leaders[index] = partitionError != 0 ? -1 : leader;
       }
-      return true;
+      return leaders;
     } catch (java.io.IOException | RuntimeException e) {
-      return false;
+      return null;
     }
   }
 
@@ -378,7 +392,24 @@ final class Commands {
       }
       TopicPartitionInfo now =
           describe(topic).partitions().stream().filter(p -> p.partition() == partition).findFirst().get();
-      if (now.leader() != null && now.leader().id() == broker) return;
+      if (now.leader() != null && now.leader().id() == broker) {
+        // The controller has moved it; every running broker must also answer Metadata with the
+        // new leader, since a client may ask any of them (brokers apply the metadata log at
+        // their own pace).
+        for (KafkaNode node : cluster.nodes) {
+          if (!node.running() || node.paused()) continue;
+          for (;;) {
+            int[] leaders = metadataLeaders(node.listenerPorts.get("PLAINTEXT"), topic);
+            if (leaders != null && partition < leaders.length && leaders[partition] == broker) break;
+            if (System.currentTimeMillis() > deadline) {
+              throw new IllegalStateException(
+                  "node " + node.id + " still does not name " + broker + " leader of " + tp + " after 60 s");
+            }
+            Thread.sleep(20);
+          }
+        }
+        return;
+      }
       if (System.currentTimeMillis() > deadline) {
         throw new IllegalStateException(
             "leader of " + tp + " is " + (now.leader() == null ? "none" : now.leader().id())
