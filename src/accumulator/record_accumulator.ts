@@ -272,14 +272,23 @@ export class RecordAccumulator {
   }
 
   /**
-   * Fails every batch that is not done, queued or in flight (abort, close()'s timeout, a fatal
-   * error): queued batches leave their queues, so none is sent after this.
+   * Fails every queued batch (not in flight): an aborting transaction drops what it has not
+   * sent yet (Java's `abortUndrainedBatches`). Batches in flight finish on their own.
    */
-  abortIncompleteBatches(error: KafkaError): void {
+  abortUndrainedBatches(error: KafkaError): void {
+    if (this.active.length === 0) return;
     for (const queue of this.active) {
       while (queue.batches.length > 0) this.fail(queue.batches.shift()!, error);
     }
     this.compactActive();
+  }
+
+  /**
+   * Fails every batch that is not done, queued or in flight (abort, close()'s timeout, a fatal
+   * error): queued batches leave their queues, so none is sent after this.
+   */
+  abortIncompleteBatches(error: KafkaError): void {
+    this.abortUndrainedBatches(error);
     for (const batch of [...this.#incomplete]) this.fail(batch, error);
   }
 
@@ -287,8 +296,9 @@ export class RecordAccumulator {
    * Rebuilds a rejected batch: without the records named in `failedIndexes` (which fail with
    * their broker message), and split in two when the broker found it too large
    * (`failedIndexes` empty). The new batches take the old one's place in its partition's
-   * queue, keep its delivery deadline, attempts and bytes of `bufferMemory`, and the flush
-   * waiters of the old one wait for them instead.
+   * queue, keep its delivery deadline, attempts, producer id, epoch and (consecutively) its
+   * sequence numbers and bytes of `bufferMemory`, and the flush waiters of the old one wait for
+   * them instead.
    */
   splitAndReenqueue(
     batch: ProducerBatch,
@@ -327,6 +337,9 @@ export class RecordAccumulator {
     const perPiece = Math.ceil(keep.length / pieces);
     const replacements: ProducerBatch[] = [];
     let reservedLeft = batch.reservedBytes;
+    // The pieces keep the batch's identity and sequence range, consecutively (as Java's
+    // ProducerBatch.split): a transaction cannot renumber before it ends.
+    let sequence = batch.baseSequence;
     for (let piece = 0; piece < pieces && piece * perPiece < keep.length; piece++) {
       const indexes = keep.slice(piece * perPiece, (piece + 1) * perPiece);
       const replacement = new ProducerBatch(
@@ -354,6 +367,12 @@ export class RecordAccumulator {
         reservedLeft -= share;
       }
       replacement.close();
+      if (sequence >= 0) {
+        replacement.producerId = batch.producerId;
+        replacement.producerEpoch = batch.producerEpoch;
+        replacement.baseSequence = sequence;
+        sequence = (sequence + replacement.recordCount) % 0x80000000;
+      }
       replacement.attempts = batch.attempts;
       replacement.lastError = error;
       replacements.push(replacement);

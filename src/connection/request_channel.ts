@@ -20,6 +20,11 @@ import type { ApiDescriptor } from "../protocol/api.ts";
 export interface RequestChannel {
   /** True until the connection closes. */
   readonly isOpen: boolean;
+  /**
+   * The cluster's finalized features from the broker's ApiVersions answer (e.g.
+   * "transaction.version"); absent or empty when the broker sent none.
+   */
+  readonly finalizedFeatures?: ReadonlyMap<string, number>;
   /** The highest version of `api` both sides support (throws when none). */
   versionFor(api: ApiDescriptor<unknown, unknown>): number;
   /**

@@ -17,6 +17,12 @@ import type { DeliveryReport } from "../delivery/delivery_report.ts";
 import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer_stats.ts";
 import { StatsStreams } from "../delivery/stats_streams.ts";
 import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client_errors.ts";
+import {
+  ProducerFencedError,
+  TransactionAbortableError,
+  TransactionAbortedError,
+  TransactionStateError,
+} from "../errors/transaction_errors.ts";
 import type { KafkaError } from "../errors/kafka_error.ts";
 import { describeThrown } from "../errors/describe_thrown.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
@@ -37,7 +43,16 @@ import { ownedCopy, type SerializedRecord } from "../record/serialized_record.ts
 import { createRecordSerializer } from "../serializer/serialize_record.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import { Sender } from "../sender/sender.ts";
-import { TransactionManager } from "../transaction/transaction_manager.ts";
+import { TransactionManager, TransactionState } from "../transaction/transaction_manager.ts";
+import type {
+  TransactionGroupMetadata,
+  TransactionOffset,
+} from "../transaction/transaction_offsets.ts";
+import type { ProducerTransaction } from "./producer_transaction.ts";
+import {
+  transactionalWritable,
+  type TransactionalWritableOptions,
+} from "./transactional_writable.ts";
 import { estimateChunkBytes, estimateSerializedBytes } from "./chunk_size.ts";
 
 /** Options for `Producer.close()`. */
@@ -139,6 +154,10 @@ export class Producer<K = unknown, V = unknown> {
   readonly #cluster: Cluster;
   readonly #metadata: ProducerMetadata;
   readonly #transactions: TransactionManager;
+  /** True with a `transactionalId`: records go only into open transactions. */
+  readonly #transactional: boolean;
+  /** A commit or abort in progress (a repeated call after a timeout waits for it). */
+  #ending: { committed: boolean; done: Promise<void> } | undefined;
   readonly #budget: BufferBudget;
   readonly #accumulator: RecordAccumulator;
   readonly #sender: Sender;
@@ -219,8 +238,11 @@ export class Producer<K = unknown, V = unknown> {
       logger: resolved.logger,
       stats: this.#stats,
     });
+    this.#transactional = resolved.transactionalId !== undefined;
     this.#transactions = new TransactionManager(this.#cluster, {
       idempotent: resolved.enableIdempotence,
+      transactionalId: resolved.transactionalId ?? null,
+      transactionTimeoutMs: resolved.transactionTimeoutMs,
       retryBackoffMs: resolved.retryBackoffMs,
       retryBackoffMaxMs: resolved.retryBackoffMaxMs,
       logger: resolved.logger,
@@ -586,6 +608,293 @@ export class Producer<K = unknown, V = unknown> {
     return { intercept, serialize, partition, sink };
   }
 
+  // ---- transactions ---------------------------------------------------------------------
+
+  /**
+   * Readies a transactional producer (`transactionalId` set): gets its producer id from the
+   * transaction coordinator, fences every older producer with the same transactional id and
+   * aborts what it left open. Call once, before the first `beginTransaction()` (Java's
+   * `initTransactions()`). Waits at most `maxBlockMs`; on a timeout, calling it again waits
+   * for the same attempt.
+   *
+   * @throws {TransactionStateError} Without `transactionalId`, or when called twice.
+   * @throws {ProducerFencedError} When a newer producer took over meanwhile.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   * @throws {KafkaError} What the coordinator refused, e.g. INVALID_TRANSACTION_TIMEOUT when
+   * `transactionTimeoutMs` exceeds the broker's `transaction.max.timeout.ms`.
+   *
+   * @example Produce two records in one transaction
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "orders-1" });
+   * await producer.initTransactions();
+   * producer.beginTransaction();
+   * void producer.send({ topic: "events", value: "a" });
+   * void producer.send({ topic: "events", value: "b" });
+   * await producer.commitTransaction(); // both visible to read_committed consumers, or neither
+   * await producer.close();
+   * ```
+   */
+  initTransactions(): Promise<void> {
+    return this.#withinMaxBlock(() => this.#transactions.initTransactions(), "initTransactions()");
+  }
+
+  /**
+   * Opens a transaction: records sent from now until `commitTransaction()` or
+   * `abortTransaction()` belong to it (Java's `beginTransaction()`).
+   *
+   * @throws {TransactionStateError} Without `transactionalId`, before `initTransactions()`
+   * completed, or while a transaction is open.
+   * @throws {KafkaError} The fatal error (e.g. `ProducerFencedError`) once there was one.
+   */
+  beginTransaction(): void {
+    if (this.#closed) {
+      throw new ProducerClosedError("Cannot begin a transaction: the producer is closed");
+    }
+    this.#transactions.beginTransaction();
+  }
+
+  /**
+   * Commits the open transaction: sends what is queued, waits until every record of the
+   * transaction is acknowledged, then ends it (EndTxn). Its records (and offsets sent with
+   * `sendOffsetsToTransaction()`) become visible to `read_committed` consumers all at once.
+   * Waits at most `maxBlockMs`; on a timeout, calling it again waits for the same commit.
+   *
+   * @throws {TransactionStateError} When no transaction is open.
+   * @throws {TransactionAbortableError} When a record of it failed, the broker answered
+   * TRANSACTION_ABORTABLE or the coordinator aborted it after `transactionTimeoutMs`: call
+   * `abortTransaction()`, then go on with a new transaction.
+   * @throws {ProducerFencedError} When another producer with the same transactional id took
+   * over: this one can only be closed.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   */
+  commitTransaction(): Promise<void> {
+    return this.#withinMaxBlock(() => this.#endTransaction(true), "commitTransaction()");
+  }
+
+  /**
+   * Aborts the open transaction: records not sent yet fail with `TransactionAbortedError`,
+   * those in flight are waited for, then the transaction ends (EndTxn): nothing of it becomes
+   * visible to `read_committed` consumers. The producer can then begin a new transaction.
+   * Waits at most `maxBlockMs`.
+   *
+   * @throws {TransactionStateError} When no transaction is open.
+   * @throws {ProducerFencedError} When another producer with the same transactional id took
+   * over: this one can only be closed.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   */
+  abortTransaction(): Promise<void> {
+    return this.#withinMaxBlock(() => this.#endTransaction(false), "abortTransaction()");
+  }
+
+  /**
+   * Adds a consumer group's offsets to the open transaction (Java's
+   * `sendOffsetsToTransaction`): they become the group's committed offsets exactly when the
+   * transaction commits, and never if it aborts — the consume-transform-produce step of
+   * exactly-once pipelines. `offsets` names, per consumed partition, the next offset to read
+   * (last processed + 1). Pass the consumer's group metadata (generation, member id) so the
+   * group coordinator can fence a consumer that left the group; a plain group id commits for
+   * a group without members.
+   *
+   * @param offsets The offsets, e.g. `[{ topic: "in", partition: 0, offset: 42n }]`.
+   * @param group The group id, or the consumer's group metadata.
+   * @throws {TransactionStateError} When no transaction is open.
+   * @throws {TypeError} For offsets or a group of the wrong shape.
+   * @throws {TransactionAbortableError} When the group coordinator refused (e.g. the member is
+   * no longer in the group): abort the transaction.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   *
+   * @example Commit the consumed offsets with the produced records
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "copier-1" });
+   * await producer.initTransactions();
+   * producer.beginTransaction();
+   * void producer.send({ topic: "events", value: "transformed" });
+   * await producer.sendOffsetsToTransaction([{ topic: "events", partition: 0, offset: 1n }], "copier");
+   * await producer.commitTransaction();
+   * await producer.close();
+   * ```
+   */
+  sendOffsetsToTransaction(
+    offsets: readonly TransactionOffset[],
+    group: string | TransactionGroupMetadata,
+  ): Promise<void> {
+    const metadata = typeof group === "string" ? { groupId: group } : group;
+    return this.#withinMaxBlock(
+      () => this.#transactions.sendOffsetsToTransaction(offsets, metadata),
+      "sendOffsetsToTransaction()",
+    );
+  }
+
+  /**
+   * Runs `work` in a transaction: begins one, commits it when `work` resolves, and aborts it
+   * when `work` throws (rethrowing what it threw) or the commit fails (when the commit's
+   * failure is abortable, e.g. a record failed, the transaction is aborted before the error is
+   * thrown). Resolves with what `work` returned, once committed.
+   *
+   * @param work Sends the transaction's records (and offsets) through `tx`.
+   * @returns What `work` resolved with.
+   * @throws What `work` threw, or the commit's error; a `ProducerFencedError` when another
+   * producer took over (it outranks what `work` threw: the producer can only be closed).
+   *
+   * @example
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "batch-7" });
+   * await producer.initTransactions();
+   * const count = await producer.transaction(async (tx) => {
+   *   await Promise.all([tx.send({ topic: "events", value: "x" }), tx.send({ topic: "events", value: "y" })]);
+   *   return 2;
+   * });
+   * if (count !== 2) throw new Error();
+   * await producer.close();
+   * ```
+   */
+  async transaction<T>(work: (tx: ProducerTransaction<K, V>) => T | Promise<T>): Promise<T> {
+    this.beginTransaction();
+    const tx: ProducerTransaction<K, V> = {
+      send: (record) => this.send(record),
+      sendOffsets: (offsets, group) => this.sendOffsetsToTransaction(offsets, group),
+    };
+    let result: T;
+    try {
+      result = await work(tx);
+    } catch (error) {
+      await this.#abortAfter(error);
+      throw error;
+    }
+    try {
+      await this.commitTransaction();
+    } catch (error) {
+      if (error instanceof TransactionAbortableError) await this.#abortAfter(error);
+      throw error;
+    }
+    return result;
+  }
+
+  /**
+   * The producer as a `WritableStream` whose chunks commit in transactions: by default each
+   * chunk (a record or an array of records) is one transaction; with `records` or `intervalMs`
+   * a transaction spans chunks until that many records or that much time. A chunk that closes
+   * a transaction is written once it is committed; `close()` commits what is open. When the
+   * pipe errors or is aborted, or a record or commit fails, the open transaction aborts —
+   * nothing of it becomes visible to `read_committed` consumers — and the stream errors.
+   * Needs `transactionalId` and `initTransactions()`; do not mix with other transactional
+   * calls while it is in use. A `fetch()` body piped through it lands exactly once per
+   * committed chunk.
+   *
+   * @param options When to commit.
+   * @returns A new stream.
+   * @throws {TransactionStateError} Without `transactionalId`.
+   * @throws {RangeError} For `records` or `intervalMs` not a positive integer.
+   *
+   * @example Each chunk one transaction
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "ingest-1" });
+   * await producer.initTransactions();
+   * const chunks = ReadableStream.from([[{ topic: "events", value: "a" }], [{ topic: "events", value: "b" }]]);
+   * await chunks.pipeTo(producer.transactionalWritable()); // two transactions, each committed
+   * await producer.close();
+   * ```
+   */
+  transactionalWritable(
+    options: TransactionalWritableOptions = {},
+  ): WritableStream<ProducerChunk<K, V>> {
+    if (!this.#transactional) {
+      throw new TransactionStateError(
+        "Cannot create a transactional writable: the producer has no transactionalId; set transactionalId (transactional.id)",
+      );
+    }
+    return transactionalWritable<ProducerChunk<K, V>>({
+      begin: () => this.beginTransaction(),
+      write: async (chunk) => {
+        await this.#writeChunk(chunk, true);
+        return Array.isArray(chunk) ? chunk.length : 1;
+      },
+      commit: () => this.commitTransaction(),
+      abort: () => this.abortTransaction(),
+    }, options);
+  }
+
+  /** Aborts after `reason` made the transaction fail; a fenced producer's error outranks it. */
+  async #abortAfter(reason: unknown): Promise<void> {
+    try {
+      await this.abortTransaction();
+    } catch (abortError) {
+      if (abortError instanceof ProducerFencedError) throw abortError;
+      this.#config.logger.warn("Could not abort the transaction", {
+        error: describeThrown(abortError),
+        reason: describeThrown(reason),
+      });
+    }
+  }
+
+  /**
+   * Commits or aborts: checks the state (synchronously, so a misuse rejects before anything
+   * is sent), then lets the records of the transaction finish — all acknowledged for a commit
+   * (records still waiting for metadata or buffer space first); for an abort, the queued ones
+   * fail and those in flight are waited for — and ends it at the coordinator.
+   */
+  #endTransaction(committed: boolean): Promise<void> {
+    const ending = this.#ending;
+    if (ending !== undefined) {
+      if (ending.committed === committed) return ending.done;
+      return Promise.reject(
+        new TransactionStateError(
+          `Cannot ${committed ? "commit" : "abort"} the transaction: the previous ${
+            ending.committed ? "commitTransaction()" : "abortTransaction()"
+          } is still in progress (it timed out); call it again`,
+        ),
+      );
+    }
+    try {
+      if (committed) this.#transactions.beginCommit();
+      else this.#transactions.beginAbort();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const done = (async () => {
+      if (committed) await this.#waitForSlowAccepts();
+      await this.flush(); // an abort drops what is queued (the sender sees the state)
+      await this.#transactions.endTransaction();
+    })().finally(() => {
+      if (this.#ending?.done === done) this.#ending = undefined;
+    });
+    this.#ending = { committed, done };
+    return done;
+  }
+
+  /**
+   * `start()`'s promise, or a MAX_BLOCK_TIMEOUT after `maxBlockMs` (the operation goes on).
+   * What `start()` throws (a misuse) rejects, never throws.
+   */
+  #withinMaxBlock(start: () => Promise<void>, call: string): Promise<void> {
+    let operation: Promise<void>;
+    try {
+      operation = start();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const maxBlockMs = this.#config.maxBlockMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TimeoutError(
+              `${call} did not complete within maxBlockMs (${maxBlockMs} ms); it goes on: call it again to wait for it`,
+              "MAX_BLOCK_TIMEOUT",
+            ),
+          ),
+        maxBlockMs,
+      );
+    });
+    operation.catch(() => {}); // reported through the race
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  }
+
   /**
    * Sends everything queued now without waiting for `lingerMs`, and resolves once every
    * record accepted before the call is acknowledged or has failed.
@@ -624,7 +933,11 @@ export class Producer<K = unknown, V = unknown> {
     const error = new ProducerClosedError("Cannot send: the producer is closed");
     // Records already accepted but still waiting for metadata or buffer space are part of
     // what close() delivers: let them reach their batches first (bounded by maxBlockMs).
-    const flushed = this.#waitForSlowAccepts().then(() => this.flush());
+    // As Java: a transaction still open when the producer closes is aborted (its records
+    // never become visible); close() does not commit.
+    const flushed = this.#waitForSlowAccepts().then(() => this.flush()).then(() =>
+      this.#abortOpenTransaction()
+    );
     if (timeoutMs === Infinity) {
       await flushed;
     } else {
@@ -657,6 +970,24 @@ export class Producer<K = unknown, V = unknown> {
     this.#metadata.stopWaiting(this.#closeError);
   }
 
+  /** Aborts the open (or abortable) transaction at close, logging what goes wrong. */
+  async #abortOpenTransaction(): Promise<void> {
+    const state = this.#transactions.state;
+    if (state !== TransactionState.InTransaction && state !== TransactionState.AbortableError) {
+      return;
+    }
+    this.#config.logger.info("Aborting the open transaction: the producer closes", {
+      transactionalId: this.#config.transactionalId,
+    });
+    try {
+      await this.#endTransaction(false);
+    } catch (error) {
+      this.#config.logger.warn("Could not abort the open transaction at close", {
+        error: describeThrown(error),
+      });
+    }
+  }
+
   async #shutdown(): Promise<void> {
     this.#statsStreams.closeAll();
     this.#sender.close();
@@ -682,8 +1013,12 @@ export class Producer<K = unknown, V = unknown> {
 
   // ---- accepting records ----------------------------------------------------------------
 
-  async #writeChunk(chunk: ProducerChunk<K, V>): Promise<void> {
-    if (this.#streamError !== undefined) throw this.#streamError;
+  /**
+   * A stream's chunk into the producer. `transactional`: for `transactionalWritable()`, whose
+   * records' failures surface through the commit, not through `writable`'s stream error.
+   */
+  async #writeChunk(chunk: ProducerChunk<K, V>, transactional = false): Promise<void> {
+    if (this.#streamError !== undefined && !transactional) throw this.#streamError;
     const withReports = this.#deliveries !== undefined || !this.#interceptors.isEmpty;
     if (!Array.isArray(chunk)) {
       const pending = this.#accept(
@@ -737,6 +1072,8 @@ export class Producer<K = unknown, V = unknown> {
     completion: RecordCompletion | undefined,
   ): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
+    // Misuse (a send outside a transaction) is refused before anything is reserved or sent.
+    if (this.#transactional) this.#transactions.checkSendAllowed();
     if (completion !== undefined) {
       completion.timestamp = serialized.timestamp;
       completion.keySize = serialized.key === null ? -1 : serialized.key.length;
@@ -773,9 +1110,11 @@ export class Producer<K = unknown, V = unknown> {
     // path copies them into the batch. (Rare: only records that wait pay for the copy.) The
     // copy is also made before anyone refills the shared #serialized object.
     serialized = ownedCopy(serialized);
+    // A record belongs to the transaction it was sent in, never to a later one.
+    const generation = this.#transactional ? this.#transactions.generation : -1;
     this.#slowAccepts++;
     try {
-      await this.#acceptWhenReady(serialized, size, completion, deadline);
+      await this.#acceptWhenReady(serialized, size, completion, deadline, generation);
     } finally {
       if (--this.#slowAccepts === 0) { for (const wake of this.#slowAcceptsDone.splice(0)) wake(); }
     }
@@ -791,6 +1130,7 @@ export class Producer<K = unknown, V = unknown> {
     size: number,
     completion: RecordCompletion | undefined,
     deadline: number,
+    generation: number,
   ): Promise<void> {
     let partitionCount = this.#cluster.partitionCount(serialized.topic);
     if (
@@ -819,6 +1159,12 @@ export class Producer<K = unknown, V = unknown> {
     if (this.#closeError !== undefined) {
       this.#budget.release(size);
       throw this.#closeError;
+    }
+    if (generation >= 0 && !this.#transactions.isOpenTransaction(generation)) {
+      this.#budget.release(size);
+      throw new TransactionAbortedError(
+        `The record to "${serialized.topic}" was not sent: the transaction it was sent in ended while it waited for metadata or buffer space`,
+      );
     }
     this.#append(serialized, size, partitionCount, completion);
   }
@@ -884,6 +1230,8 @@ export class Producer<K = unknown, V = unknown> {
   ): void {
     let batch: ProducerBatch;
     try {
+      // The record's partition joins the open transaction (or the record is refused).
+      if (this.#transactional) this.#transactions.maybeAddPartition(topic, partition);
       batch = this.#accumulator.append(
         topic,
         partition,
@@ -896,7 +1244,8 @@ export class Producer<K = unknown, V = unknown> {
       );
     } catch (error) {
       // Refused records are checked before their reservation; should the batch writer refuse
-      // one all the same, the append changed nothing (it is atomic): return the bytes.
+      // one all the same (or the transaction have ended meanwhile), the append changed
+      // nothing (it is atomic): return the bytes.
       this.#budget.release(size);
       throw error;
     }
@@ -931,6 +1280,7 @@ export class Producer<K = unknown, V = unknown> {
   ): boolean {
     if (
       this.#closed || this.#fatalError !== undefined || !this.#interceptors.isEmpty ||
+      (this.#transactional && this.#transactions.state !== TransactionState.InTransaction) ||
       this.#deliveries !== undefined || this.#partitioner === undefined ||
       this.#config.keySerializer !== undefined || this.#config.valueSerializer !== undefined
     ) return false;

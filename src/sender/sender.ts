@@ -15,7 +15,12 @@ import {
 } from "../protocol/produce.ts";
 import type { ProducerStatsCollector } from "../delivery/producer_stats.ts";
 import { ExponentialBackoff } from "../time/exponential_backoff.ts";
-import type { ProducerIdAndEpoch, TransactionManager } from "../transaction/transaction_manager.ts";
+import { TransactionAbortedError } from "../errors/transaction_errors.ts";
+import {
+  LAST_PRODUCE_VERSION_BEFORE_TRANSACTIONS_V2,
+  type ProducerIdAndEpoch,
+  type TransactionManager,
+} from "../transaction/transaction_manager.ts";
 
 /**
  * A batch's records section compressed, with the codec's attribute bits.
@@ -285,10 +290,28 @@ export class Sender {
     }
     const options = this.#options;
     const idempotent = transactions.idempotent;
+    const transactional = transactions.transactional;
     let identity: ProducerIdAndEpoch | undefined;
     if (idempotent) {
       identity = transactions.producerIdAndEpoch;
       if (identity === undefined) return this.#wakeAfter(transactions.ensureProducerId());
+    }
+    if (transactional) {
+      // A transaction that must abort (or is aborting) sends nothing more: what is queued
+      // fails at once; what is in flight finishes (Java's abortUndrainedBatches).
+      const abortable = transactions.abortableError;
+      if (abortable !== undefined || transactions.aborting) {
+        this.#accumulator.abortUndrainedBatches(
+          new TransactionAbortedError(
+            abortable === undefined
+              ? "The record was not sent: its transaction was aborted"
+              : `The record was not sent: its transaction must abort: ${abortable.message}`,
+            { cause: abortable },
+          ),
+        );
+      }
+      // Transactions v1: partitions join before their batches go (AddPartitionsToTxn).
+      this.#wakeAfter(transactions.addPartitionsToTransaction());
     }
     const now = Date.now();
     let nextWake = Infinity;
@@ -312,6 +335,9 @@ export class Sender {
         const due = batch.createdMs + options.lingerMs;
         if (due < nextWake) nextWake = due;
         continue;
+      }
+      if (transactional && !transactions.isSendToPartitionAllowed(queue.topic, queue.partition)) {
+        continue; // woken once the partition joined the transaction
       }
       const leader = this.#cluster.leaderFor(queue.topic, queue.partition);
       if (leader === undefined || leader < 0) {
@@ -356,8 +382,7 @@ export class Sender {
       if (now < batch.deadlineMs) return;
       queue.batches.shift();
       // A gap in the sequences would make the broker reject what follows: renumber everything.
-      if (this.#hasCurrentSequence(batch)) this.#transactions.requestEpochBump();
-      this.#accumulator.fail(batch, this.#deliveryTimeout(batch, now));
+      this.#failBatch(batch, this.#deliveryTimeout(batch, now), true);
     }
   }
 
@@ -463,7 +488,7 @@ export class Sender {
         const index = queue.batches.indexOf(batch);
         if (index < 0) return; // already failed (closed, aborted or expired)
         queue.batches.splice(index, 1);
-        this.#accumulator.fail(
+        this.#failBatch(
           batch,
           new RecordError(
             `Cannot compress a batch of ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${
@@ -480,7 +505,14 @@ export class Sender {
 
   #sendRequest(brokerId: number, connection: RequestChannel, batches: ProducerBatch[]): void {
     const options = this.#options;
+    const transactions = this.#transactions;
+    const transactional = transactions.transactional;
     let version = connection.versionFor(ProduceApi);
+    if (transactional && !transactions.transactionV2) {
+      // Transactions v1: the partition was added by AddPartitionsToTxn; Produce v12+ would
+      // ask the leader to add it (KIP-890), which the coordinator does not do under v1.
+      version = Math.min(version, LAST_PRODUCE_VERSION_BEFORE_TRANSACTIONS_V2);
+    }
     const topicData: ProduceRequest["topicData"] = [];
     let current: ProduceRequest["topicData"][number] | undefined;
     // Group by topic; batches of one topic are usually adjacent (queues are per topic).
@@ -505,12 +537,13 @@ export class Sender {
           producerId: batch.producerId,
           producerEpoch: batch.producerEpoch,
           baseSequence: batch.baseSequence,
+          isTransactional: transactional,
           ...(batch.compressed === undefined ? {} : { compression: batch.compressed }),
         }),
       });
     }
     const request: ProduceRequest = {
-      transactionalId: null,
+      transactionalId: transactions.transactionalId,
       acks: options.acks,
       timeoutMs: options.requestTimeoutMs,
       topicData,
@@ -605,6 +638,7 @@ export class Sender {
     const accumulator = this.#accumulator;
     const transactions = this.#transactions;
     const idempotent = transactions.idempotent;
+    const transactional = transactions.transactional;
     const now = Date.now();
     batch.lastError = error;
     if (this.#closed) {
@@ -620,18 +654,19 @@ export class Sender {
     }
     if (code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") {
       if (batch.recordCount > 1) {
+        // The pieces keep the batch's sequence range (in a transaction no epoch can be bumped
+        // before it ends); an idempotent-only producer renumbers everything after a bump.
         accumulator.splitAndReenqueue(batch, new Map(), error);
-        transactions.requestEpochBump();
+        if (!transactional) transactions.requestEpochBump();
         return;
       }
       // One record the broker will never take: nothing to split, and retrying cannot help. Its
       // sequence numbers were never written: renumber what follows, or the broker would see
       // a gap.
-      if (this.#hasCurrentSequence(batch)) transactions.requestEpochBump();
       const wireBytes = batch.compressed === undefined
         ? batch.sizeInBytes
         : 61 + batch.compressed.records.length;
-      accumulator.fail(
+      this.#failBatch(
         batch,
         new RecordError(
           `Cannot send a record to ${batch.topic}-${batch.partition}: the broker refused it as ` +
@@ -641,6 +676,7 @@ export class Sender {
           "RECORD_TOO_LARGE",
           { cause: error },
         ),
+        true,
       );
       return;
     }
@@ -655,24 +691,46 @@ export class Sender {
       }
       accumulator.splitAndReenqueue(batch, failed, error);
       transactions.requestEpochBump();
+      // A transaction with a failed record cannot commit.
+      if (transactional) transactions.handleFailedBatch(error, false);
       return;
     }
-    const sequenceProblem = idempotent && SEQUENCE_RESET_CODES.has(code);
+    let sequenceProblem = idempotent && SEQUENCE_RESET_CODES.has(code);
+    if (sequenceProblem && transactional) {
+      // No epoch bump inside a transaction: a batch refused only because an earlier one of its
+      // partition (a split piece, a retry) is not written yet is retried; any other sequence
+      // problem fails the batch, and the transaction must abort (Java's canRetry).
+      sequenceProblem = false;
+      if (code !== "INVALID_PRODUCER_EPOCH" && this.#earlierBatchPending(batch)) {
+        this.#retry(batch, error, partition, now);
+        return;
+      }
+    }
     const retriable = error.retriable || sequenceProblem;
     if (!retriable) {
-      accumulator.fail(batch, error);
+      this.#failBatch(batch, error);
       return;
     }
     if (now >= batch.deadlineMs) {
-      accumulator.fail(batch, this.#deliveryTimeout(batch, now));
+      this.#failBatch(batch, this.#deliveryTimeout(batch, now));
       return;
     }
     if (batch.attempts > options.retries) {
-      accumulator.fail(batch, error);
+      this.#failBatch(batch, error);
       return;
     }
     if (sequenceProblem) transactions.requestEpochBump();
-    if (STALE_METADATA_CODES.has(code)) {
+    this.#retry(batch, error, partition, now);
+  }
+
+  /** Queues a batch again after its backoff (and fresh metadata when its leader moved). */
+  #retry(
+    batch: ProducerBatch,
+    error: KafkaError,
+    partition: ProducePartitionResponse | undefined,
+    now: number,
+  ): void {
+    if (STALE_METADATA_CODES.has(error.code)) {
       const leader = partition?.currentLeader;
       if (leader !== undefined && leader.leaderId >= 0) {
         this.#cluster.updateLeader(
@@ -687,7 +745,25 @@ export class Sender {
     }
     batch.retryAtMs = now + this.#retryBackoff.backoff(batch.attempts);
     this.#stats?.retry();
-    accumulator.requeue(batch);
+    this.#accumulator.requeue(batch);
+  }
+
+  /** True when a batch created before this one in its partition is queued again. */
+  #earlierBatchPending(batch: ProducerBatch): boolean {
+    const first = this.#accumulator.queueFor(batch.topic, batch.partition).first;
+    return first !== undefined && first.order < batch.order;
+  }
+
+  /**
+   * Fails a batch for good; a transaction with a failed batch must abort. With `renumber`
+   * (the broker never wrote the batch, and the batches after it would hit the gap its
+   * sequence numbers leave) an idempotent producer renumbers after an epoch bump.
+   */
+  #failBatch(batch: ProducerBatch, error: KafkaError, renumber = false): void {
+    const hadSequence = this.#hasCurrentSequence(batch);
+    this.#accumulator.fail(batch, error);
+    if (renumber && hadSequence) this.#transactions.requestEpochBump();
+    if (this.#transactions.transactional) this.#transactions.handleFailedBatch(error, hadSequence);
   }
 
   /** True when the broker counts this batch's sequence numbers (see `TransactionManager`). */

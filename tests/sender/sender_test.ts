@@ -90,6 +90,7 @@ class FakeCluster implements SenderCluster {
   anyConnection(): Promise<RequestChannel> {
     return Promise.resolve(this.connection);
   }
+  addBrokers(): void {}
 }
 
 class FakeMetadata implements SenderMetadata {
