@@ -8,7 +8,8 @@
  * ```
  *
  * Exit codes: 0 every record acknowledged; 1 a record failed or could not be sent (the
- * message says why); 2 bad arguments. `--stats[=FILE]` prints the producer's stats as JSON at
+ * message says why); 2 bad arguments; 130 / 143 after SIGINT / SIGTERM (with
+ * `-X transactional.id`, once the open transaction is aborted). `--stats[=FILE]` prints the producer's stats as JSON at
  * exit; on a terminal, progress is shown on stderr once a second.
  *
  * @module
@@ -29,6 +30,19 @@ if (import.meta.main ?? true) {
     stdin: stdinChunks(),
     stderr: (text) => process.stderr.write(text),
     stderrIsTTY: process.stderr.isTTY === true,
+    // With -X transactional.id, SIGINT and SIGTERM abort the open transaction first.
+    onSignal: (listener) => {
+      const onInt = () => listener("SIGINT");
+      const onTerm = () => listener("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+      return () => {
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+      };
+    },
   });
+  // 128 + n: a signal ended the run (stdin may still be open): exit as the signal would.
+  if (code >= 128) process.exit(code);
   process.exitCode = code;
 }

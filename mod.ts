@@ -14,6 +14,12 @@
  */
 export { Producer } from "./src/producer/producer.ts";
 export type { CloseOptions, ProducerChunk, ProducerStages } from "./src/producer/producer.ts";
+export type { ProducerTransaction } from "./src/producer/producer_transaction.ts";
+export type { TransactionalWritableOptions } from "./src/producer/transactional_writable.ts";
+export type {
+  TransactionGroupMetadata,
+  TransactionOffset,
+} from "./src/transaction/transaction_offsets.ts";
 export type {
   CompressionType,
   ProducerConfig,
@@ -48,6 +54,12 @@ export { KafkaError } from "./src/errors/kafka_error.ts";
 export type { KafkaErrorOptions } from "./src/errors/kafka_error.ts";
 export { BrokerError } from "./src/errors/broker_error.ts";
 export { AuthenticationError, TlsError } from "./src/errors/security_errors.ts";
+export {
+  ProducerFencedError,
+  TransactionAbortableError,
+  TransactionAbortedError,
+  TransactionStateError,
+} from "./src/errors/transaction_errors.ts";
 export type { TlsErrorCode } from "./src/errors/security_errors.ts";
 export {
   ConnectionError,

@@ -129,16 +129,15 @@ const cases: Case[] = [
         batchSize: 16384,
         deliveryTimeoutMs: 120000,
         poolSize: 64,
-        onBatchFull: () => {},
       });
       const size = recordSizeUpperBound(-1, value.length, undefined);
       return () => {
         for (let i = 0; i < RECORDS; i++) {
           accumulator.append("t", i & 3, now, null, value, undefined, size, undefined, now);
         }
-        // Drain everything so batches are recycled, as the sender would.
+        // Drain and acknowledge everything so batches are recycled, as the sender would.
         for (const queue of accumulator.active) {
-          for (const batch of queue.batches.splice(0)) accumulator.recycle(batch);
+          for (const batch of queue.batches.splice(0)) accumulator.complete(batch, 0n, -1n);
         }
         accumulator.compactActive();
         return 0;

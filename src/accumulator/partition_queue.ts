@@ -1,8 +1,9 @@
 import type { ProducerBatch } from "./producer_batch.ts";
 
 /**
- * The batches waiting for one topic-partition, oldest first, plus the partition's idempotence
- * state. The accumulator appends to the last batch; the sender takes from the first.
+ * The batches waiting for one topic-partition, oldest first. The accumulator appends to the last
+ * batch; the sender takes from the first. (The partition's sequence numbers are the transaction
+ * manager's.)
  *
  * Invariants: batches are in the order their records were appended (retried batches go back
  * to the front, in sequence order), so records of a partition reach the broker in order;
@@ -12,7 +13,7 @@ import type { ProducerBatch } from "./producer_batch.ts";
  * ```ts
  * import { PartitionQueue } from "./partition_queue.ts";
  * const queue = new PartitionQueue("events", 3);
- * if (queue.first !== undefined || queue.nextSequence !== 0) throw new Error("not empty");
+ * if (queue.first !== undefined || queue.inFlight !== 0) throw new Error("not empty");
  * ```
  */
 export class PartitionQueue {
@@ -21,8 +22,6 @@ export class PartitionQueue {
   readonly batches: ProducerBatch[] = [];
   /** Batches of this partition in flight. */
   inFlight = 0;
-  /** The next idempotent sequence number to assign (wraps at 2^31 - 1 as Kafka's does). */
-  nextSequence = 0;
   /** True while listed in the accumulator's active list. */
   active = false;
 

@@ -1,3 +1,4 @@
+import type { KafkaError } from "../errors/kafka_error.ts";
 import type { RecordHeader } from "../protocol/record_batch.ts";
 import { RecordBatchWriter } from "../protocol/record_batch.ts";
 import type { ProducerRecord } from "../record/producer_record.ts";
@@ -20,7 +21,29 @@ export interface RecordCompletion {
   reject: ((error: unknown) => void) | undefined;
 }
 
-/** The lifecycle of a batch. Transitions only move forward, except in flight → queued on retry. */
+/**
+ * Where a record's outcome goes besides its own promise: `onSend`/`onAcknowledgement`
+ * interceptors and `producer.deliveries` (the producer implements it). Called synchronously
+ * while a batch completes; neither method may throw.
+ */
+export interface RecordOutcomeListener {
+  /**
+   * A record that carries its user form (`RecordCompletion.record`) was acknowledged
+   * (`metadata`) or failed (`error`).
+   */
+  recordDone(
+    record: ProducerRecord,
+    metadata: RecordMetadata | undefined,
+    error: KafkaError | undefined,
+  ): void;
+  /** Records without a completion (appended by the stream's fast path) failed with `error`. */
+  unreportedFailure(error: KafkaError): void;
+}
+
+/**
+ * The lifecycle of a batch: Open → Closed → InFlight → (Closed again on retry) → Done. Done is
+ * final and is reached in one place only, {@linkcode ProducerBatch.done}.
+ */
 export const BatchState = {
   Open: 0,
   Closed: 1,
@@ -35,7 +58,9 @@ export type BatchState = typeof BatchState[keyof typeof BatchState];
  *
  * Invariants: `writer.recordCount === number of appended records`; completions are sorted by
  * `index`; once `state` is not Open nothing is appended; `baseSequence` is -1 until the sender
- * first drains the batch with idempotence on, then fixed (unless the epoch is bumped).
+ * first drains the batch with idempotence on, then fixed for `producerId`/`producerEpoch` (a
+ * batch whose identity is no longer the producer's, after an epoch bump, is renumbered when
+ * drained again); `state` becomes Done once, in `done()`.
  *
  * @example Append records and read the batch size
  * ```ts
@@ -61,7 +86,7 @@ export class ProducerBatch {
   orderWidth = 1;
   /** After this instant (ms) the batch fails with a delivery timeout. */
   readonly deadlineMs: number;
-  state: BatchState = BatchState.Open;
+  #state: BatchState = BatchState.Open;
   /** Bytes of `bufferMemory` this batch holds (the sum of its records' reservations). */
   reservedBytes = 0;
   completions: RecordCompletion[] | undefined;
@@ -107,6 +132,87 @@ export class ProducerBatch {
     this.writer = writer ?? new RecordBatchWriter(capacity);
     this.createdMs = nowMs;
     this.deadlineMs = nowMs + deliveryTimeoutMs;
+  }
+
+  /** Where the batch is in its lifecycle (changed only by the methods below). */
+  get state(): BatchState {
+    return this.#state;
+  }
+
+  /** No more records go in: the batch is full, being compressed, or a split piece. */
+  close(): void {
+    if (this.#state === BatchState.Open) this.#state = BatchState.Closed;
+  }
+
+  /** Drained into a Produce request. */
+  markInFlight(): void {
+    this.#state = BatchState.InFlight;
+  }
+
+  /** Back in its partition's queue after a retriable failure. */
+  markRequeued(): void {
+    if (this.#state !== BatchState.Done) this.#state = BatchState.Closed;
+  }
+
+  /**
+   * The batch's final outcome, set here and nowhere else, once: every record's promise
+   * settles (with its offset and timestamp, or with `error`) and `listener` hears about the
+   * records that carry their user form. A later call (an answer arriving for a batch that was
+   * already failed by close() or a timeout) changes nothing.
+   *
+   * @param baseOffset The first record's offset (-1n: unknown, e.g. acks=0 or a duplicate).
+   * @param logAppendTimeMs The broker's LogAppendTime, -1n when the topic uses CreateTime.
+   * @param error Why the batch failed; undefined when it was acknowledged.
+   * @param listener Interceptors and deliveries, if any.
+   * @returns True when this call completed the batch, false when it was already done.
+   */
+  done(
+    baseOffset: bigint,
+    logAppendTimeMs: bigint,
+    error: KafkaError | undefined,
+    listener: RecordOutcomeListener | undefined,
+  ): boolean {
+    if (this.#state === BatchState.Done) return false;
+    this.#state = BatchState.Done;
+    const completions = this.completions;
+    if (completions === undefined) return true;
+    if (error !== undefined) {
+      for (const completion of completions) {
+        completion.reject?.(error);
+        if (completion.record !== undefined) {
+          listener?.recordDone(completion.record, undefined, error);
+        }
+      }
+      return true;
+    }
+    const useLogAppendTime = logAppendTimeMs >= 0n;
+    const appendTime = useLogAppendTime ? Number(logAppendTimeMs) : 0;
+    const offsetKnown = baseOffset >= 0n;
+    // Offsets of consecutive records are one bigint addition each (completions are sorted by
+    // index, and usually every record has one), not a conversion plus an addition.
+    let offset = -1n;
+    let offsetIndex = -2;
+    for (let i = 0; i < completions.length; i++) {
+      const completion = completions[i]!;
+      if (offsetKnown) {
+        const index = completion.index;
+        offset = index === offsetIndex + 1 ? offset + 1n : baseOffset + BigInt(index);
+        offsetIndex = index;
+      }
+      const metadata: RecordMetadata = {
+        topic: this.topic,
+        partition: this.partition,
+        offset,
+        timestamp: useLogAppendTime ? appendTime : completion.timestamp,
+        serializedKeySize: completion.keySize,
+        serializedValueSize: completion.valueSize,
+      };
+      completion.resolve?.(metadata);
+      if (completion.record !== undefined) {
+        listener?.recordDone(completion.record, metadata, undefined);
+      }
+    }
+    return true;
   }
 
   /** Records in the batch. */

@@ -35,6 +35,7 @@ const PROPERTIES: Record<
   "partitioner.adaptive.partitioning.enable": ["partitionerAdaptivePartitioning", "bool"],
   "partitioner.availability.timeout.ms": ["partitionerAvailabilityTimeoutMs", "int"],
   "transactional.id": ["transactionalId", "string"],
+  "transaction.timeout.ms": ["transactionTimeoutMs", "int"],
 };
 
 /**

@@ -137,8 +137,21 @@ export interface ProducerConfig<K = unknown, V = unknown> {
    * with adaptive partitioning, those with long queues. @default 0
    */
   partitionerAvailabilityTimeoutMs?: number | undefined;
-  /** Transactions are not supported yet: must be unset (`transactional.id`). @default undefined */
+  /**
+   * Makes the producer transactional (`transactional.id`): records are sent inside
+   * transactions (`initTransactions()`, `beginTransaction()`, `commitTransaction()`, …) that
+   * become visible to `read_committed` consumers all at once or never. A producer that starts
+   * with the same id fences this one. Needs idempotence (on by default): contradicting settings
+   * (acks, retries, more than 5 requests in flight, `enableIdempotence: false`) are refused.
+   * @default undefined (no transactions)
+   */
   transactionalId?: string | undefined;
+  /**
+   * How long the transaction coordinator lets a transaction stay open before it aborts it
+   * (`transaction.timeout.ms`); at most the broker's `transaction.max.timeout.ms`.
+   * @default 60000
+   */
+  transactionTimeoutMs?: number | undefined;
   /** Interceptors, run in order (`interceptor.classes`). @default [] */
   interceptors?: readonly ProducerInterceptor[] | undefined;
   /** Key serializer (`key.serializer`). @default strings as UTF-8, Uint8Array as is */
@@ -236,6 +249,10 @@ export interface ResolvedProducerConfig {
   partitionerAdaptivePartitioning: boolean;
   /** Leaders slower than this are skipped (0: off). */
   partitionerAvailabilityTimeoutMs: number;
+  /** The transactional id, or undefined for a producer without transactions. */
+  transactionalId: string | undefined;
+  /** How long a transaction may stay open before the coordinator aborts it. */
+  transactionTimeoutMs: number;
   /** Interceptors, in order. */
   interceptors: readonly ProducerInterceptor[];
   /** Key serializer, or undefined for bytes/UTF-8. */
@@ -287,6 +304,7 @@ const INTEGER_FIELDS = {
   reconnectBackoffMaxMs: [1000, 0, MAX_INT],
   socketConnectionSetupTimeoutMs: [10000, 1, MAX_INT],
   partitionerAvailabilityTimeoutMs: [0, 0, MAX_INT],
+  transactionTimeoutMs: [60000, 1, MAX_INT],
 } as const;
 
 type IntegerField = keyof typeof INTEGER_FIELDS;
@@ -547,12 +565,28 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
       } must be "default" or a function (record, partitionCount, cluster) => partition`,
     );
   }
-  if (config.transactionalId !== undefined) {
-    throw new TypeError(
-      `Invalid "transactionalId": ${
-        describe(config.transactionalId)
-      } is not supported yet: transactions are not implemented; remove it (idempotence is on by default)`,
-    );
+  const transactionalId = config.transactionalId;
+  if (transactionalId !== undefined) {
+    if (typeof transactionalId !== "string") {
+      throw new TypeError(
+        `Invalid "transactionalId": ${describe(transactionalId)} must be a non-empty string`,
+      );
+    }
+    if (transactionalId === "") {
+      throw new RangeError(`Invalid "transactionalId": "" must be a non-empty string`);
+    }
+    if (!enableIdempotence) {
+      // As Java: a transactional producer is idempotent; settings that turn idempotence off
+      // cannot go with a transactional id.
+      throw new RangeError(
+        `Invalid "transactionalId": "${transactionalId}" needs idempotence, which ` +
+          (config.enableIdempotence === false
+            ? `"enableIdempotence": false turns off`
+            : `acks ${describe(givenAcks)}, retries ${integers.retries} or ` +
+              `maxInFlightRequestsPerConnection ${integers.maxInFlightRequestsPerConnection} turn off`) +
+          `: use acks "all", retries > 0 and at most 5 requests in flight`,
+      );
+    }
   }
   const clientId = config.clientId ?? "sluice";
   if (typeof clientId !== "string") {
@@ -624,6 +658,8 @@ export function resolveProducerConfig<K, V>(config: ProducerConfig<K, V>): Resol
     partitionerIgnoreKeys: booleans.partitionerIgnoreKeys,
     partitionerAdaptivePartitioning: booleans.partitionerAdaptivePartitioning,
     partitionerAvailabilityTimeoutMs: integers.partitionerAvailabilityTimeoutMs,
+    transactionalId,
+    transactionTimeoutMs: integers.transactionTimeoutMs,
     interceptors,
     keySerializer: config.keySerializer as Serializer<unknown> | undefined,
     valueSerializer: config.valueSerializer as Serializer<unknown> | undefined,

@@ -100,6 +100,7 @@ export class BrokerConnection {
   readonly #pending = new Map<number, PendingRequest>();
   #nextCorrelationId = 1;
   #versions = new Map<number, ApiVersionRange>();
+  #finalizedFeatures: ReadonlyMap<string, number> = new Map();
   #open = false;
   #failed = false;
   #closeError: Error | undefined;
@@ -235,6 +236,15 @@ export class BrokerConnection {
   }
 
   /**
+   * The cluster's finalized features as this broker reported them in its ApiVersions v3+
+   * answer at connect time, name → max version level (e.g. "transaction.version" → 2 when
+   * transactions v2, KIP-890, are on); empty before v3.
+   */
+  get finalizedFeatures(): ReadonlyMap<string, number> {
+    return this.#finalizedFeatures;
+  }
+
+  /**
    * The highest version of `api` both sides support.
    *
    * @param api The API.
@@ -362,6 +372,7 @@ export class BrokerConnection {
       const response = (await this.send(ApiVersionsApi, request, { version }))!;
       if (response.errorCode === 0) {
         this.#versions = new Map(response.apiKeys.map((range) => [range.apiKey, range]));
+        this.#finalizedFeatures = response.finalizedFeatures;
         return;
       }
       // UNSUPPORTED_VERSION (35) lists what the broker speaks: retry with its highest

@@ -2,7 +2,7 @@ import type { BrokerAddress } from "../broker/bootstrap_servers.ts";
 import { ConnectionError } from "../errors/client_errors.ts";
 import { BrokerConnection } from "./broker_connection.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
-import { reconnectBackoff } from "./reconnect_backoff.ts";
+import { ExponentialBackoff } from "../time/exponential_backoff.ts";
 
 /** Reconnect backoff of a {@linkcode ConnectionPool}. */
 export interface ReconnectOptions {
@@ -46,7 +46,7 @@ interface NodeState {
  */
 export class ConnectionPool {
   readonly #options: ConnectionOptions;
-  readonly #reconnect: ReconnectOptions;
+  readonly #backoff: ExponentialBackoff;
   readonly #nodes = new Map<number, NodeState>();
   #bootstrap: BrokerConnection | undefined;
   #closed = false;
@@ -59,7 +59,10 @@ export class ConnectionPool {
    */
   constructor(options: ConnectionOptions, reconnect: ReconnectOptions) {
     this.#options = options;
-    this.#reconnect = reconnect;
+    this.#backoff = new ExponentialBackoff(
+      reconnect.reconnectBackoffMs,
+      reconnect.reconnectBackoffMaxMs,
+    );
   }
 
   /** The options every connection is made with. */
@@ -209,12 +212,7 @@ export class ConnectionPool {
       const wait = node.retryAt - Date.now();
       if (wait > 0) await this.#sleep(wait);
       if (this.#closed) throw closedError();
-      node.retryAt = Date.now() +
-        reconnectBackoff(
-          node.failures + 1,
-          this.#reconnect.reconnectBackoffMs,
-          this.#reconnect.reconnectBackoffMaxMs,
-        );
+      node.retryAt = Date.now() + this.#backoff.backoff(node.failures + 1);
       const connection = await this.#open(address, nodeId);
       node.failures = 0;
       if (this.#closed) {

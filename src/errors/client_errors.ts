@@ -1,3 +1,4 @@
+import { describeThrown } from "./describe_thrown.ts";
 import { KafkaError } from "./kafka_error.ts";
 
 /**
@@ -120,4 +121,24 @@ export class RecordError extends KafkaError {
   ) {
     super(message, { code, retriable: false, cause: options.cause });
   }
+}
+
+/**
+ * A failure as a `KafkaError`: a `KafkaError` as it is; anything else (a runtime's socket
+ * error, say) becomes a retriable `ConnectionError` with it as the cause.
+ *
+ * @param error What was thrown.
+ * @returns The error to report and decide on.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, toKafkaError } from "./client_errors.ts";
+ * if (!(toKafkaError(new Error("ECONNRESET")) instanceof ConnectionError)) throw new Error();
+ * ```
+ */
+export function toKafkaError(error: unknown): KafkaError {
+  if (error instanceof KafkaError) return error;
+  return new ConnectionError(error instanceof Error ? error.message : describeThrown(error), {
+    cause: error,
+  });
 }

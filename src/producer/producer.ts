@@ -1,34 +1,36 @@
 import { BufferBudget } from "../accumulator/buffer_budget.ts";
-import { BatchState, ProducerBatch, type RecordCompletion } from "../accumulator/producer_batch.ts";
+import type {
+  ProducerBatch,
+  RecordCompletion,
+  RecordOutcomeListener,
+} from "../accumulator/producer_batch.ts";
 import { RecordAccumulator } from "../accumulator/record_accumulator.ts";
 import { Cluster, type TopicView } from "../broker/cluster.ts";
+import { ProducerMetadata } from "../broker/producer_metadata.ts";
 import {
   type ProducerConfig,
   type ResolvedProducerConfig,
   resolveProducerConfig,
 } from "../config/producer_config.ts";
-import type { BrokerConnection } from "../connection/broker_connection.ts";
 import { connectionOptionsFrom } from "../connection/connection_options.ts";
 import type { DeliveryReport } from "../delivery/delivery_report.ts";
 import { type ProducerStats, ProducerStatsCollector } from "../delivery/producer_stats.ts";
-import { BrokerError } from "../errors/broker_error.ts";
+import { StatsStreams } from "../delivery/stats_streams.ts";
+import { ProducerClosedError, RecordError, TimeoutError } from "../errors/client_errors.ts";
 import {
-  ConnectionError,
-  ProducerClosedError,
-  RecordError,
-  TimeoutError,
-} from "../errors/client_errors.ts";
-import { KafkaError } from "../errors/kafka_error.ts";
-import { AuthenticationError } from "../errors/security_errors.ts";
-import { callUserCode, handleIfThenable, UserCodeFailure } from "../errors/call_user_code.ts";
+  ProducerFencedError,
+  TransactionAbortableError,
+  TransactionAbortedError,
+  TransactionStateError,
+} from "../errors/transaction_errors.ts";
+import type { KafkaError } from "../errors/kafka_error.ts";
 import { describeThrown } from "../errors/describe_thrown.ts";
 import { InterceptorChain } from "../interceptors/interceptor_chain.ts";
 import { DefaultPartitioner } from "../partitioner/default_partitioner.ts";
+import { callPartitioner } from "../partitioner/call_partitioner.ts";
 import type { Partitioner } from "../partitioner/partitioner.ts";
-import { InitProducerIdApi } from "../protocol/init_producer_id.ts";
 import { loadCodec } from "../compression/codec_registry.ts";
 import {
-  decodeRecordBatches,
   encodedRecordSize,
   RECORD_BATCH_OVERHEAD,
   type RecordHeader,
@@ -37,10 +39,21 @@ import {
 import type { ProducerRecord } from "../record/producer_record.ts";
 import { checkRecordTimestamp } from "../record/record_timestamp.ts";
 import type { RecordMetadata } from "../record/record_metadata.ts";
-import type { SerializedRecord } from "../record/serialized_record.ts";
+import { ownedCopy, type SerializedRecord } from "../record/serialized_record.ts";
 import { createRecordSerializer } from "../serializer/serialize_record.ts";
 import type { Serializer } from "../serializer/serializer.ts";
-import { Sender, type SenderConnection, type SenderHost } from "../sender/sender.ts";
+import { Sender } from "../sender/sender.ts";
+import { TransactionManager, TransactionState } from "../transaction/transaction_manager.ts";
+import type {
+  TransactionGroupMetadata,
+  TransactionOffset,
+} from "../transaction/transaction_offsets.ts";
+import type { ProducerTransaction } from "./producer_transaction.ts";
+import {
+  transactionalWritable,
+  type TransactionalWritableOptions,
+} from "./transactional_writable.ts";
+import { estimateChunkBytes, estimateSerializedBytes } from "./chunk_size.ts";
 
 /** Options for `Producer.close()`. */
 export interface CloseOptions {
@@ -71,16 +84,6 @@ export interface ProducerStages<K, V> {
   partition: TransformStream<SerializedRecord[], SerializedRecord[]>;
   /** Appends to batches; backpressure is `bufferMemory`. */
   sink: WritableStream<SerializedRecord[]>;
-}
-
-interface FlushWaiter {
-  remaining: number;
-  resolve: () => void;
-}
-
-interface IdentityState {
-  producerId: bigint;
-  producerEpoch: number;
 }
 
 const EMPTY_PARTITIONS: readonly number[] = [];
@@ -149,6 +152,12 @@ export let tryAppendBytes: (
 export class Producer<K = unknown, V = unknown> {
   readonly #config: ResolvedProducerConfig;
   readonly #cluster: Cluster;
+  readonly #metadata: ProducerMetadata;
+  readonly #transactions: TransactionManager;
+  /** True with a `transactionalId`: records go only into open transactions. */
+  readonly #transactional: boolean;
+  /** A commit or abort in progress (a repeated call after a timeout waits for it). */
+  #ending: { committed: boolean; done: Promise<void> } | undefined;
   readonly #budget: BufferBudget;
   readonly #accumulator: RecordAccumulator;
   readonly #sender: Sender;
@@ -172,30 +181,8 @@ export class Producer<K = unknown, V = unknown> {
   };
   readonly #partitioner: DefaultPartitioner | undefined;
   readonly #interceptors: InterceptorChain;
-  readonly #connections = new Map<number, BrokerConnection>();
-  readonly #connecting = new Set<number>();
-  readonly #incomplete = new Set<ProducerBatch>();
-  readonly #flushWaiters = new Map<ProducerBatch, FlushWaiter[]>();
-  /** Topics in use → when a batch was last started for them (for `metadataMaxIdleMs`). */
-  readonly #topics = new Map<string, number>();
-  #metadataAgeTimer: ReturnType<typeof setInterval> | undefined;
-  #metadataRefresh: Promise<void> | undefined;
-  #metadataRetryTimer: ReturnType<typeof setTimeout> | undefined;
-  #metadataWaiters: Array<() => void> = [];
-  /**
-   * Why the last metadata request failed (no broker reachable, usually); cleared by the next
-   * answer. Records that time out waiting for metadata report it as their cause.
-   */
-  #metadataFailure: KafkaError | undefined;
-  /** The wait shared by every record waiting for metadata now (see `#metadataRound`). */
-  #sharedMetadataRound: Promise<void> | undefined;
-  #identity: IdentityState | undefined;
-  #identityPending = false;
-  #bumpedToNewId = false;
-  #codecLoading: Promise<void> | undefined;
   readonly #stats = new ProducerStatsCollector();
-  /** A failure that makes producing impossible (e.g. not authorized for idempotence). */
-  #fatalError: KafkaError | undefined;
+  readonly #statsStreams = new StatsStreams(() => this.stats());
   #writable: WritableStream<ProducerChunk<K, V>> | undefined;
   #deliveries: ReadableStreamDefaultController<DeliveryReport> | undefined;
   #deliveriesStream: ReadableStream<DeliveryReport> | undefined;
@@ -207,14 +194,10 @@ export class Producer<K = unknown, V = unknown> {
    * waiting for metadata or buffer space rejects with it, and none is appended after it.
    */
   #closeError: ProducerClosedError | undefined;
-  /** Set once connections are being released: no reconnects, refreshes or retries after it. */
-  #stopped = false;
   #closing: Promise<void> | undefined;
   /** Records accepted by send()/write() still waiting for metadata or buffer space. */
   #slowAccepts = 0;
   #slowAcceptsDone: Array<() => void> = [];
-  /** Ends each open `statsStream()` (with a last snapshot) when the producer shuts down. */
-  readonly #statsStreamClosers = new Set<() => void>();
   /** The largest record size (upper bound, batch overhead excluded) that can ever be sent. */
   readonly #recordLimit: number;
   // The last topic's metadata view, valid while the cluster's topicsVersion is unchanged:
@@ -245,30 +228,58 @@ export class Producer<K = unknown, V = unknown> {
       reconnectBackoffMaxMs: resolved.reconnectBackoffMaxMs,
       metadataMaxAgeMs: resolved.metadataMaxAgeMs,
     });
+    this.#metadata = new ProducerMetadata(this.#cluster, {
+      metadataMaxAgeMs: resolved.metadataMaxAgeMs,
+      metadataMaxIdleMs: resolved.metadataMaxIdleMs,
+      retryBackoffMs: resolved.retryBackoffMs,
+      retryBackoffMaxMs: resolved.retryBackoffMaxMs,
+      maxBlockMs: resolved.maxBlockMs,
+      bootstrapServers: resolved.bootstrapServers,
+      logger: resolved.logger,
+      stats: this.#stats,
+    });
+    this.#transactional = resolved.transactionalId !== undefined;
+    this.#transactions = new TransactionManager(this.#cluster, {
+      idempotent: resolved.enableIdempotence,
+      transactionalId: resolved.transactionalId ?? null,
+      transactionTimeoutMs: resolved.transactionTimeoutMs,
+      retryBackoffMs: resolved.retryBackoffMs,
+      retryBackoffMaxMs: resolved.retryBackoffMaxMs,
+      logger: resolved.logger,
+    });
     this.#budget = new BufferBudget(resolved.bufferMemory);
     this.#accumulator = new RecordAccumulator({
       batchSize: resolved.batchSize,
       deliveryTimeoutMs: resolved.deliveryTimeoutMs,
       poolSize: Math.max(4, Math.floor(resolved.bufferMemory / resolved.batchSize / 4)),
-      onBatchFull: () => this.#sender.wake(),
-    });
-    this.#sender = new Sender(this.#accumulator, this.#senderHost(), {
-      acks: resolved.acks,
-      lingerMs: resolved.lingerMs,
-      requestTimeoutMs: resolved.requestTimeoutMs,
-      maxRequestSize: resolved.maxRequestSize,
-      maxInFlightRequestsPerConnection: resolved.maxInFlightRequestsPerConnection,
-      retries: resolved.retries,
-      retryBackoffMs: resolved.retryBackoffMs,
-      retryBackoffMaxMs: resolved.retryBackoffMaxMs,
-      idempotent: resolved.enableIdempotence,
-      compress: undefined,
+      budget: this.#budget,
       stats: this.#stats,
+      listener: this.#outcomeListener(),
     });
+    this.#sender = new Sender(
+      this.#accumulator,
+      this.#transactions,
+      this.#metadata,
+      this.#cluster,
+      {
+        acks: resolved.acks,
+        lingerMs: resolved.lingerMs,
+        requestTimeoutMs: resolved.requestTimeoutMs,
+        maxRequestSize: resolved.maxRequestSize,
+        maxInFlightRequestsPerConnection: resolved.maxInFlightRequestsPerConnection,
+        retries: resolved.retries,
+        retryBackoffMs: resolved.retryBackoffMs,
+        retryBackoffMaxMs: resolved.retryBackoffMaxMs,
+        reconnectBackoffMs: resolved.reconnectBackoffMs,
+        logger: resolved.logger,
+        compress: undefined,
+        stats: this.#stats,
+      },
+    );
     if (resolved.compressionType !== "none") {
       this.#sender.awaitCompression();
       // Codecs load on first use; the sender waits for it (sends nothing uncompressed).
-      this.#codecLoading = loadCodec(resolved.compressionType).then(
+      loadCodec(resolved.compressionType).then(
         (codec) => {
           const level = resolved.compressionLevel;
           const compressAsync = codec.compressAsync;
@@ -282,14 +293,17 @@ export class Producer<K = unknown, V = unknown> {
                 })),
           );
         },
-        (error: unknown) =>
-          this.#failFatally(
+        (error: unknown) => {
+          // Fatal: every pending record and every later send fails with it.
+          this.#transactions.transitionToFatalError(
             new RecordError(
               `Cannot load the ${resolved.compressionType} codec: ${describeThrown(error)}`,
               "SERIALIZATION",
               { cause: error },
             ),
-          ),
+          );
+          this.#sender.wake();
+        },
       );
     }
     this.#serialize = createRecordSerializer<K, V>({
@@ -303,18 +317,9 @@ export class Producer<K = unknown, V = unknown> {
         batchSize: resolved.batchSize,
         ignoreKeys: resolved.partitionerIgnoreKeys,
         adaptive: resolved.partitionerAdaptivePartitioning,
-        queueSizes: (topic, partitionCount) => this.#queueSizes(topic, partitionCount),
+        queueSizes: (topic, partitionCount) => this.#accumulator.queueSizes(topic, partitionCount),
       });
     this.#interceptors = new InterceptorChain(resolved.interceptors, resolved.logger);
-    // Refresh metadata at least every metadataMaxAgeMs (leaders move without errors too), for
-    // the topics produced to within metadataMaxIdleMs. Checked four times per period, so a
-    // refresh comes at most a quarter period late (a check every period could skip one whole
-    // period when it lands just before the age is reached). Never keeps a process alive.
-    this.#metadataAgeTimer = setInterval(
-      () => this.#checkMetadataAge(),
-      Math.max(50, Math.min(resolved.metadataMaxAgeMs / 4, 10_000)),
-    );
-    unrefTimer(this.#metadataAgeTimer);
     if (resolved.signal !== undefined) {
       const signal = resolved.signal;
       if (signal.aborted) this.abort(signal.reason);
@@ -382,36 +387,7 @@ export class Producer<K = unknown, V = unknown> {
         `Invalid stats interval "${intervalMs}": pass statsStream(ms) or set statisticsIntervalMs to a positive integer`,
       );
     }
-    let timer: ReturnType<typeof setInterval> | undefined;
-    let finish: (() => void) | undefined;
-    return new ReadableStream<ProducerStats>({
-      start: (controller) => {
-        finish = () => {
-          clearInterval(timer);
-          this.#statsStreamClosers.delete(finish!);
-          try {
-            controller.enqueue(this.stats());
-            controller.close();
-          } catch {
-            // cancelled meanwhile
-          }
-        };
-        if (this.#stopped) return finish();
-        this.#statsStreamClosers.add(finish);
-        // The first snapshot at once: a reader never waits a whole interval for it (and an
-        // unref'd timer alone would not keep an otherwise idle process waiting).
-        controller.enqueue(this.stats());
-        timer = setInterval(() => {
-          // Drop rather than queue: a slow reader reads the newest snapshot.
-          if ((controller.desiredSize ?? 0) > 0) controller.enqueue(this.stats());
-        }, intervalMs);
-        unrefTimer(timer);
-      },
-      cancel: () => {
-        clearInterval(timer);
-        if (finish !== undefined) this.#statsStreamClosers.delete(finish);
-      },
-    }, { highWaterMark: 1 });
+    return this.#statsStreams.open(intervalMs);
   }
 
   /** Bytes of `bufferMemory` free right now. */
@@ -585,7 +561,10 @@ export class Producer<K = unknown, V = unknown> {
           if (record.partition >= 0) continue;
           let count = this.#cluster.partitionCount(record.topic);
           if (count === undefined || count <= 0) {
-            count = await this.#waitOnMetadata(record.topic, Date.now() + this.#config.maxBlockMs);
+            count = await this.#metadata.awaitPartition(
+              record.topic,
+              Date.now() + this.#config.maxBlockMs,
+            );
           }
           record.partition = this.#choosePartition(record, count);
         }
@@ -629,18 +608,301 @@ export class Producer<K = unknown, V = unknown> {
     return { intercept, serialize, partition, sink };
   }
 
+  // ---- transactions ---------------------------------------------------------------------
+
+  /**
+   * Readies a transactional producer (`transactionalId` set): gets its producer id from the
+   * transaction coordinator, fences every older producer with the same transactional id and
+   * aborts what it left open. Call once, before the first `beginTransaction()` (Java's
+   * `initTransactions()`). Waits at most `maxBlockMs`; on a timeout, calling it again waits
+   * for the same attempt.
+   *
+   * @throws {TransactionStateError} Without `transactionalId`, or when called twice.
+   * @throws {ProducerFencedError} When a newer producer took over meanwhile.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   * @throws {KafkaError} What the coordinator refused, e.g. INVALID_TRANSACTION_TIMEOUT when
+   * `transactionTimeoutMs` exceeds the broker's `transaction.max.timeout.ms`.
+   *
+   * @example Produce two records in one transaction
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "orders-1" });
+   * await producer.initTransactions();
+   * producer.beginTransaction();
+   * void producer.send({ topic: "events", value: "a" });
+   * void producer.send({ topic: "events", value: "b" });
+   * await producer.commitTransaction(); // both visible to read_committed consumers, or neither
+   * await producer.close();
+   * ```
+   */
+  initTransactions(): Promise<void> {
+    return this.#withinMaxBlock(() => this.#transactions.initTransactions(), "initTransactions()");
+  }
+
+  /**
+   * Opens a transaction: records sent from now until `commitTransaction()` or
+   * `abortTransaction()` belong to it (Java's `beginTransaction()`).
+   *
+   * @throws {TransactionStateError} Without `transactionalId`, before `initTransactions()`
+   * completed, or while a transaction is open.
+   * @throws {KafkaError} The fatal error (e.g. `ProducerFencedError`) once there was one.
+   */
+  beginTransaction(): void {
+    if (this.#closed) {
+      throw new ProducerClosedError("Cannot begin a transaction: the producer is closed");
+    }
+    this.#transactions.beginTransaction();
+  }
+
+  /**
+   * Commits the open transaction: sends what is queued, waits until every record of the
+   * transaction is acknowledged, then ends it (EndTxn). Its records (and offsets sent with
+   * `sendOffsetsToTransaction()`) become visible to `read_committed` consumers all at once.
+   * Waits at most `maxBlockMs`; on a timeout, calling it again waits for the same commit.
+   *
+   * @throws {TransactionStateError} When no transaction is open.
+   * @throws {TransactionAbortableError} When a record of it failed, the broker answered
+   * TRANSACTION_ABORTABLE or the coordinator aborted it after `transactionTimeoutMs`: call
+   * `abortTransaction()`, then go on with a new transaction.
+   * @throws {ProducerFencedError} When another producer with the same transactional id took
+   * over: this one can only be closed.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   */
+  commitTransaction(): Promise<void> {
+    return this.#withinMaxBlock(() => this.#endTransaction(true), "commitTransaction()");
+  }
+
+  /**
+   * Aborts the open transaction: records not sent yet fail with `TransactionAbortedError`,
+   * those in flight are waited for, then the transaction ends (EndTxn): nothing of it becomes
+   * visible to `read_committed` consumers. The producer can then begin a new transaction.
+   * Waits at most `maxBlockMs`.
+   *
+   * @throws {TransactionStateError} When no transaction is open.
+   * @throws {ProducerFencedError} When another producer with the same transactional id took
+   * over: this one can only be closed.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   */
+  abortTransaction(): Promise<void> {
+    return this.#withinMaxBlock(() => this.#endTransaction(false), "abortTransaction()");
+  }
+
+  /**
+   * Adds a consumer group's offsets to the open transaction (Java's
+   * `sendOffsetsToTransaction`): they become the group's committed offsets exactly when the
+   * transaction commits, and never if it aborts — the consume-transform-produce step of
+   * exactly-once pipelines. `offsets` names, per consumed partition, the next offset to read
+   * (last processed + 1). Pass the consumer's group metadata (generation, member id) so the
+   * group coordinator can fence a consumer that left the group; a plain group id commits for
+   * a group without members.
+   *
+   * @param offsets The offsets, e.g. `[{ topic: "in", partition: 0, offset: 42n }]`.
+   * @param group The group id, or the consumer's group metadata.
+   * @throws {TransactionStateError} When no transaction is open.
+   * @throws {TypeError} For offsets or a group of the wrong shape.
+   * @throws {TransactionAbortableError} When the group coordinator refused (e.g. the member is
+   * no longer in the group): abort the transaction.
+   * @throws {TimeoutError} After `maxBlockMs` (MAX_BLOCK_TIMEOUT).
+   *
+   * @example Commit the consumed offsets with the produced records
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "copier-1" });
+   * await producer.initTransactions();
+   * producer.beginTransaction();
+   * void producer.send({ topic: "events", value: "transformed" });
+   * await producer.sendOffsetsToTransaction([{ topic: "events", partition: 0, offset: 1n }], "copier");
+   * await producer.commitTransaction();
+   * await producer.close();
+   * ```
+   */
+  sendOffsetsToTransaction(
+    offsets: readonly TransactionOffset[],
+    group: string | TransactionGroupMetadata,
+  ): Promise<void> {
+    const metadata = typeof group === "string" ? { groupId: group } : group;
+    return this.#withinMaxBlock(
+      () => this.#transactions.sendOffsetsToTransaction(offsets, metadata),
+      "sendOffsetsToTransaction()",
+    );
+  }
+
+  /**
+   * Runs `work` in a transaction: begins one, commits it when `work` resolves, and aborts it
+   * when `work` throws (rethrowing what it threw) or the commit fails (when the commit's
+   * failure is abortable, e.g. a record failed, the transaction is aborted before the error is
+   * thrown). Resolves with what `work` returned, once committed.
+   *
+   * @param work Sends the transaction's records (and offsets) through `tx`.
+   * @returns What `work` resolved with.
+   * @throws What `work` threw, or the commit's error; a `ProducerFencedError` when another
+   * producer took over (it outranks what `work` threw: the producer can only be closed).
+   *
+   * @example
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "batch-7" });
+   * await producer.initTransactions();
+   * const count = await producer.transaction(async (tx) => {
+   *   await Promise.all([tx.send({ topic: "events", value: "x" }), tx.send({ topic: "events", value: "y" })]);
+   *   return 2;
+   * });
+   * if (count !== 2) throw new Error();
+   * await producer.close();
+   * ```
+   */
+  async transaction<T>(work: (tx: ProducerTransaction<K, V>) => T | Promise<T>): Promise<T> {
+    this.beginTransaction();
+    const tx: ProducerTransaction<K, V> = {
+      send: (record) => this.send(record),
+      sendOffsets: (offsets, group) => this.sendOffsetsToTransaction(offsets, group),
+    };
+    let result: T;
+    try {
+      result = await work(tx);
+    } catch (error) {
+      await this.#abortAfter(error);
+      throw error;
+    }
+    try {
+      await this.commitTransaction();
+    } catch (error) {
+      if (error instanceof TransactionAbortableError) await this.#abortAfter(error);
+      throw error;
+    }
+    return result;
+  }
+
+  /**
+   * The producer as a `WritableStream` whose chunks commit in transactions: by default each
+   * chunk (a record or an array of records) is one transaction; with `records` or `intervalMs`
+   * a transaction spans chunks until that many records or that much time. A chunk that closes
+   * a transaction is written once it is committed; `close()` commits what is open. When the
+   * pipe errors or is aborted, or a record or commit fails, the open transaction aborts —
+   * nothing of it becomes visible to `read_committed` consumers — and the stream errors.
+   * Needs `transactionalId` and `initTransactions()`; do not mix with other transactional
+   * calls while it is in use. A `fetch()` body piped through it lands exactly once per
+   * committed chunk.
+   *
+   * @param options When to commit.
+   * @returns A new stream.
+   * @throws {TransactionStateError} Without `transactionalId`.
+   * @throws {RangeError} For `records` or `intervalMs` not a positive integer.
+   *
+   * @example Each chunk one transaction
+   * ```ts
+   * import { Producer } from "./producer.ts";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "ingest-1" });
+   * await producer.initTransactions();
+   * const chunks = ReadableStream.from([[{ topic: "events", value: "a" }], [{ topic: "events", value: "b" }]]);
+   * await chunks.pipeTo(producer.transactionalWritable()); // two transactions, each committed
+   * await producer.close();
+   * ```
+   */
+  transactionalWritable(
+    options: TransactionalWritableOptions = {},
+  ): WritableStream<ProducerChunk<K, V>> {
+    if (!this.#transactional) {
+      throw new TransactionStateError(
+        "Cannot create a transactional writable: the producer has no transactionalId; set transactionalId (transactional.id)",
+      );
+    }
+    return transactionalWritable<ProducerChunk<K, V>>({
+      begin: () => this.beginTransaction(),
+      write: async (chunk) => {
+        await this.#writeChunk(chunk, true);
+        return Array.isArray(chunk) ? chunk.length : 1;
+      },
+      commit: () => this.commitTransaction(),
+      abort: () => this.abortTransaction(),
+    }, options);
+  }
+
+  /** Aborts after `reason` made the transaction fail; a fenced producer's error outranks it. */
+  async #abortAfter(reason: unknown): Promise<void> {
+    try {
+      await this.abortTransaction();
+    } catch (abortError) {
+      if (abortError instanceof ProducerFencedError) throw abortError;
+      this.#config.logger.warn("Could not abort the transaction", {
+        error: describeThrown(abortError),
+        reason: describeThrown(reason),
+      });
+    }
+  }
+
+  /**
+   * Commits or aborts: checks the state (synchronously, so a misuse rejects before anything
+   * is sent), then lets the records of the transaction finish — all acknowledged for a commit
+   * (records still waiting for metadata or buffer space first); for an abort, the queued ones
+   * fail and those in flight are waited for — and ends it at the coordinator.
+   */
+  #endTransaction(committed: boolean): Promise<void> {
+    const ending = this.#ending;
+    if (ending !== undefined) {
+      if (ending.committed === committed) return ending.done;
+      return Promise.reject(
+        new TransactionStateError(
+          `Cannot ${committed ? "commit" : "abort"} the transaction: the previous ${
+            ending.committed ? "commitTransaction()" : "abortTransaction()"
+          } is still in progress (it timed out); call it again`,
+        ),
+      );
+    }
+    try {
+      if (committed) this.#transactions.beginCommit();
+      else this.#transactions.beginAbort();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const done = (async () => {
+      if (committed) await this.#waitForSlowAccepts();
+      await this.flush(); // an abort drops what is queued (the sender sees the state)
+      await this.#transactions.endTransaction();
+    })().finally(() => {
+      if (this.#ending?.done === done) this.#ending = undefined;
+    });
+    this.#ending = { committed, done };
+    return done;
+  }
+
+  /**
+   * `start()`'s promise, or a MAX_BLOCK_TIMEOUT after `maxBlockMs` (the operation goes on).
+   * What `start()` throws (a misuse) rejects, never throws.
+   */
+  #withinMaxBlock(start: () => Promise<void>, call: string): Promise<void> {
+    let operation: Promise<void>;
+    try {
+      operation = start();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const maxBlockMs = this.#config.maxBlockMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TimeoutError(
+              `${call} did not complete within maxBlockMs (${maxBlockMs} ms); it goes on: call it again to wait for it`,
+              "MAX_BLOCK_TIMEOUT",
+            ),
+          ),
+        maxBlockMs,
+      );
+    });
+    operation.catch(() => {}); // reported through the race
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  }
+
   /**
    * Sends everything queued now without waiting for `lingerMs`, and resolves once every
    * record accepted before the call is acknowledged or has failed.
    */
   flush(): Promise<void> {
-    const batches = [...this.#incomplete];
-    if (batches.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const waiter: FlushWaiter = { remaining: batches.length, resolve };
-      for (const batch of batches) this.#addFlushWaiter(batch, waiter);
-      this.#sender.beginFlush();
-    }).finally(() => this.#sender.endFlush());
+    const flushed = this.#accumulator.flush();
+    this.#sender.wake();
+    return flushed;
   }
 
   /**
@@ -671,7 +933,11 @@ export class Producer<K = unknown, V = unknown> {
     const error = new ProducerClosedError("Cannot send: the producer is closed");
     // Records already accepted but still waiting for metadata or buffer space are part of
     // what close() delivers: let them reach their batches first (bounded by maxBlockMs).
-    const flushed = this.#waitForSlowAccepts().then(() => this.flush());
+    // As Java: a transaction still open when the producer closes is aborted (its records
+    // never become visible); close() does not commit.
+    const flushed = this.#waitForSlowAccepts().then(() => this.flush()).then(() =>
+      this.#abortOpenTransaction()
+    );
     if (timeoutMs === Infinity) {
       await flushed;
     } else {
@@ -701,20 +967,34 @@ export class Producer<K = unknown, V = unknown> {
   #stopWaiting(error: ProducerClosedError): void {
     this.#closeError ??= error;
     this.#budget.rejectWaiters(this.#closeError);
-    const waiters = this.#metadataWaiters;
-    this.#metadataWaiters = [];
-    for (const wake of waiters) wake(); // each sees #closeError and throws it
+    this.#metadata.stopWaiting(this.#closeError);
+  }
+
+  /** Aborts the open (or abortable) transaction at close, logging what goes wrong. */
+  async #abortOpenTransaction(): Promise<void> {
+    const state = this.#transactions.state;
+    if (state !== TransactionState.InTransaction && state !== TransactionState.AbortableError) {
+      return;
+    }
+    this.#config.logger.info("Aborting the open transaction: the producer closes", {
+      transactionalId: this.#config.transactionalId,
+    });
+    try {
+      await this.#endTransaction(false);
+    } catch (error) {
+      this.#config.logger.warn("Could not abort the open transaction at close", {
+        error: describeThrown(error),
+      });
+    }
   }
 
   async #shutdown(): Promise<void> {
-    this.#stopped = true;
-    for (const close of [...this.#statsStreamClosers]) close();
+    this.#statsStreams.closeAll();
     this.#sender.close();
-    clearTimeout(this.#metadataRetryTimer);
-    clearInterval(this.#metadataAgeTimer);
+    this.#metadata.close();
+    this.#transactions.close();
     this.#interceptors.close();
     await this.#cluster.close();
-    this.#connections.clear();
     try {
       this.#deliveries?.close();
     } catch {
@@ -723,14 +1003,22 @@ export class Producer<K = unknown, V = unknown> {
   }
 
   #failEverything(error: KafkaError): void {
-    this.#sender.failQueued(error);
-    for (const batch of [...this.#incomplete]) this.#batchFailed(batch, error);
+    this.#accumulator.abortIncompleteBatches(error);
+  }
+
+  /** The error that makes producing impossible (a refused login, InitProducerId), if any. */
+  get #fatalError(): KafkaError | undefined {
+    return this.#transactions.fatalError ?? this.#metadata.fatalError;
   }
 
   // ---- accepting records ----------------------------------------------------------------
 
-  async #writeChunk(chunk: ProducerChunk<K, V>): Promise<void> {
-    if (this.#streamError !== undefined) throw this.#streamError;
+  /**
+   * A stream's chunk into the producer. `transactional`: for `transactionalWritable()`, whose
+   * records' failures surface through the commit, not through `writable`'s stream error.
+   */
+  async #writeChunk(chunk: ProducerChunk<K, V>, transactional = false): Promise<void> {
+    if (this.#streamError !== undefined && !transactional) throw this.#streamError;
     const withReports = this.#deliveries !== undefined || !this.#interceptors.isEmpty;
     if (!Array.isArray(chunk)) {
       const pending = this.#accept(
@@ -764,7 +1052,8 @@ export class Producer<K = unknown, V = unknown> {
     now?: number,
   ): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
-    if (this.#fatalError !== undefined) throw this.#fatalError;
+    const fatal = this.#fatalError;
+    if (fatal !== undefined) throw fatal;
     if (!this.#interceptors.isEmpty) {
       record = this.#interceptors.onSend(record) as ProducerRecord<K, V>;
     }
@@ -783,6 +1072,8 @@ export class Producer<K = unknown, V = unknown> {
     completion: RecordCompletion | undefined,
   ): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
+    // Misuse (a send outside a transaction) is refused before anything is reserved or sent.
+    if (this.#transactional) this.#transactions.checkSendAllowed();
     if (completion !== undefined) {
       completion.timestamp = serialized.timestamp;
       completion.keySize = serialized.key === null ? -1 : serialized.key.length;
@@ -819,9 +1110,11 @@ export class Producer<K = unknown, V = unknown> {
     // path copies them into the batch. (Rare: only records that wait pay for the copy.) The
     // copy is also made before anyone refills the shared #serialized object.
     serialized = ownedCopy(serialized);
+    // A record belongs to the transaction it was sent in, never to a later one.
+    const generation = this.#transactional ? this.#transactions.generation : -1;
     this.#slowAccepts++;
     try {
-      await this.#acceptWhenReady(serialized, size, completion, deadline);
+      await this.#acceptWhenReady(serialized, size, completion, deadline, generation);
     } finally {
       if (--this.#slowAccepts === 0) { for (const wake of this.#slowAcceptsDone.splice(0)) wake(); }
     }
@@ -837,17 +1130,22 @@ export class Producer<K = unknown, V = unknown> {
     size: number,
     completion: RecordCompletion | undefined,
     deadline: number,
+    generation: number,
   ): Promise<void> {
     let partitionCount = this.#cluster.partitionCount(serialized.topic);
     if (
       partitionCount === undefined || partitionCount <= 0 || serialized.partition >= partitionCount
     ) {
-      partitionCount = await this.#waitOnMetadata(serialized.topic, deadline, serialized.partition);
+      partitionCount = await this.#metadata.awaitPartition(
+        serialized.topic,
+        deadline,
+        serialized.partition,
+      );
     }
     try {
       await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
     } catch (error) {
-      const failure = this.#metadataFailure;
+      const failure = this.#metadata.lastFailure;
       if (!(error instanceof TimeoutError) || failure?.code !== "CONNECTION") throw error;
       // The buffer is not full because the brokers are slow: none can be reached.
       throw new TimeoutError(
@@ -861,6 +1159,12 @@ export class Producer<K = unknown, V = unknown> {
     if (this.#closeError !== undefined) {
       this.#budget.release(size);
       throw this.#closeError;
+    }
+    if (generation >= 0 && !this.#transactions.isOpenTransaction(generation)) {
+      this.#budget.release(size);
+      throw new TransactionAbortedError(
+        `The record to "${serialized.topic}" was not sent: the transaction it was sent in ended while it waited for metadata or buffer space`,
+      );
     }
     this.#append(serialized, size, partitionCount, completion);
   }
@@ -926,6 +1230,8 @@ export class Producer<K = unknown, V = unknown> {
   ): void {
     let batch: ProducerBatch;
     try {
+      // The record's partition joins the open transaction (or the record is refused).
+      if (this.#transactional) this.#transactions.maybeAddPartition(topic, partition);
       batch = this.#accumulator.append(
         topic,
         partition,
@@ -938,7 +1244,8 @@ export class Producer<K = unknown, V = unknown> {
       );
     } catch (error) {
       // Refused records are checked before their reservation; should the batch writer refuse
-      // one all the same, the append changed nothing (it is atomic): return the bytes.
+      // one all the same (or the transaction have ended meanwhile), the append changed
+      // nothing (it is atomic): return the bytes.
       this.#budget.release(size);
       throw error;
     }
@@ -952,8 +1259,8 @@ export class Producer<K = unknown, V = unknown> {
       );
     }
     if (batch.recordCount === 1) {
-      this.#topics.set(topic, batch.createdMs);
-      this.#incomplete.add(batch);
+      // A new batch (the previous one, if any, is full): the sender has work.
+      this.#metadata.touch(topic, batch.createdMs);
       this.#sender.wake();
     } else if (completion?.resolve !== undefined && this.#sender.inFlightRequests === 0) {
       this.#sender.wake();
@@ -973,6 +1280,7 @@ export class Producer<K = unknown, V = unknown> {
   ): boolean {
     if (
       this.#closed || this.#fatalError !== undefined || !this.#interceptors.isEmpty ||
+      (this.#transactional && this.#transactions.state !== TransactionState.InTransaction) ||
       this.#deliveries !== undefined || this.#partitioner === undefined ||
       this.#config.keySerializer !== undefined || this.#config.valueSerializer !== undefined
     ) return false;
@@ -1017,41 +1325,14 @@ export class Producer<K = unknown, V = unknown> {
         this.#topicView(serialized.topic)?.available ?? EMPTY_PARTITIONS,
       );
     }
-    const custom = this.#config.partitioner as Partitioner;
     // A custom partitioner may keep the record: never hand it the reused #serialized object.
     const record = serialized === this.#serialized ? { ...serialized } : serialized;
-    const partition = callUserCode(custom, undefined, record, partitionCount, this.#cluster);
-    if (partition instanceof UserCodeFailure) {
-      throw new RecordError(
-        `Cannot send record to "${serialized.topic}": the custom partitioner threw ${partition.description}`,
-        "SERIALIZATION",
-        { cause: partition.thrown },
-      );
-    }
-    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
-      handleIfThenable(partition, () => {}); // an async partitioner: no unhandled rejection
-      throw new RecordError(
-        `Cannot send record: the custom partitioner returned ${
-          describeThrown(partition)
-        } for "${serialized.topic}", which has ${partitionCount} partitions: it must return an integer from 0 to ${
-          partitionCount - 1
-        }, synchronously`,
-        "SERIALIZATION",
-      );
-    }
-    return partition;
-  }
-
-  /** Batches waiting per partition, for adaptive partitioning (computed once per switch). */
-  #queueSizes(topic: string, partitionCount: number): number[] {
-    const sizes = new Array<number>(partitionCount).fill(0);
-    const queues = this.#accumulator.queuesOf(topic);
-    if (queues !== undefined) {
-      for (let p = 0; p < partitionCount; p++) {
-        sizes[p] = (queues[p]?.batches.length ?? 0) + (queues[p]?.inFlight ?? 0);
-      }
-    }
-    return sizes;
+    return callPartitioner(
+      this.#config.partitioner as Partitioner,
+      record,
+      partitionCount,
+      this.#cluster,
+    );
   }
 
   /**
@@ -1081,537 +1362,34 @@ export class Producer<K = unknown, V = unknown> {
     );
   }
 
-  // ---- metadata ---------------------------------------------------------------------------
-
-  #checkMetadataAge(): void {
-    const now = Date.now();
-    for (const [topic, lastUsed] of this.#topics) {
-      if (now - lastUsed > this.#config.metadataMaxIdleMs) this.#topics.delete(topic);
-    }
-    if (this.#topics.size > 0 && now - this.#cluster.refreshedAt >= this.#config.metadataMaxAgeMs) {
-      this.#refreshMetadataSoon();
-    }
-  }
+  // ---- outcomes ------------------------------------------------------------------------
 
   /**
-   * Waits until metadata knows `topic` (and, when `partition` >= 0, that partition: a topic
-   * may have grown since its metadata was fetched), asking for metadata again at most every
-   * `retryBackoffMs` while the answers do not have it, as Java's producer does. Fails with
-   * `MAX_BLOCK_TIMEOUT` at `deadline`.
-   *
-   * @returns The topic's partition count.
+   * Where the accumulator reports record outcomes besides their promises: the interceptors'
+   * `onAcknowledgement`, `deliveries`, and the stream's error for records of the fast path.
+   * Neither method throws: they run inside a batch's completion (the chain isolates the
+   * interceptors, `callUserCode`).
    */
-  async #waitOnMetadata(topic: string, deadline: number, partition = -1): Promise<number> {
-    this.#topics.set(topic, Date.now());
-    for (;;) {
-      const count = this.#cluster.partitionCount(topic);
-      if (count !== undefined && count > 0 && partition < count) return count;
-      if (this.#closeError !== undefined) throw this.#closeError;
-      if (this.#fatalError !== undefined) throw this.#fatalError;
-      const topicError = this.#cluster.topicError(topic);
-      if (topicError !== undefined && !topicError.retriable) throw topicError;
-      const remaining = deadline - Date.now();
-      const failure = this.#metadataFailure;
-      if (remaining <= 0 && count !== undefined && count > 0) {
-        throw new TimeoutError(
-          `Partition ${partition} of topic "${topic}" is not present in metadata after ` +
-            `maxBlockMs (${this.#config.maxBlockMs} ms): the topic has ${count} partitions` +
-            (failure === undefined ? "" : `; the last metadata request failed: ${failure.message}`),
-          "MAX_BLOCK_TIMEOUT",
-          false,
-          failure,
-        );
-      }
-      if (remaining <= 0 && failure !== undefined) {
-        // No answer since the last failure: the topic is not the problem, the cluster is.
-        const servers = this.#config.bootstrapServers;
-        const within = `within maxBlockMs (${this.#config.maxBlockMs} ms)`;
-        throw new TimeoutError(
-          `Cannot send to topic "${topic}": ` + (failure.code === "CONNECTION"
-            ? `no broker could be reached ${within}: check that bootstrapServers "${
-              typeof servers === "string" ? servers : servers.join(",")
-            }" is right and the brokers are up`
-            : `metadata could not be fetched ${within}`) +
-            `; last error: ${failure.message}`,
-          "MAX_BLOCK_TIMEOUT",
-          false,
-          failure,
-        );
-      }
-      if (remaining <= 0) {
-        throw new TimeoutError(
-          `Topic "${topic}" is not present in metadata after maxBlockMs (${this.#config.maxBlockMs} ms)` +
-            (topicError
-              ? `: ${topicError.message}`
-              : ": check the topic name and that it exists (or auto-creation is on)"),
-          "MAX_BLOCK_TIMEOUT",
-          false,
-          topicError,
-        );
-      }
-      // Ask again unless an answer came in the last retryBackoffMs (it did not have what this
-      // record needs): no stream of Metadata requests while a topic or partition is missing.
-      // The shared round ends at the next answer or after 2 * retryBackoffMs either way.
-      if (Date.now() - this.#cluster.refreshedAt >= this.#config.retryBackoffMs) {
-        this.#refreshMetadataSoon();
-      }
-      await this.#metadataRound(remaining);
-    }
-  }
-
-  /**
-   * Resolves after the next metadata answer (or failure), or after `retryBackoffMs * 2` so
-   * waiters re-check. Every record waiting for metadata shares one round (one timer, one
-   * promise): a burst of sends before the first answer costs no timer per record. A waiter
-   * whose deadline is nearer than the round's wake-up gets a timer of its own.
-   */
-  #metadataRound(remainingMs: number): Promise<void> {
-    const roundMs = this.#config.retryBackoffMs * 2;
-    if (remainingMs < roundMs) {
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remainingMs);
-        this.#metadataWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    let round = this.#sharedMetadataRound;
-    if (round === undefined) {
-      let settled = false;
-      round = new Promise<void>((resolve) => {
-        // Called by the timer or by the answer, whichever comes first; the other is a no-op.
-        const done = () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (this.#sharedMetadataRound === round) this.#sharedMetadataRound = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, roundMs);
-        this.#metadataWaiters.push(done);
-      });
-      this.#sharedMetadataRound = round;
-    }
-    return round;
-  }
-
-  /** Starts a metadata refresh unless one is running; retries with backoff on failure. */
-  #refreshMetadataSoon(): void {
-    if (this.#metadataRefresh !== undefined || this.#stopped) return;
-    if (this.#fatalError instanceof AuthenticationError) return; // no reconnect storm
-    if (this.#metadataRetryTimer !== undefined) return;
-    this.#metadataRefresh = this.#cluster.refreshMetadata([...this.#topics.keys()]).then(
-      () => {
-        this.#metadataRefresh = undefined;
-        this.#metadataFailure = undefined;
-        this.#metadataDone();
-      },
-      (error: unknown) => {
-        this.#metadataRefresh = undefined;
-        if (this.#failedAuthentication(error)) return;
-        this.#metadataFailure = asKafkaError(error);
-        this.#stats.error(this.#metadataFailure.code);
-        this.#config.logger.warn("Metadata refresh failed; retrying", {
-          error: describeThrown(error),
-        });
-        this.#metadataRetryTimer = setTimeout(() => {
-          this.#metadataRetryTimer = undefined;
-          this.#refreshMetadataSoon();
-        }, this.#config.retryBackoffMs);
-        this.#metadataDone();
-      },
-    );
-  }
-
-  #metadataDone(): void {
-    const waiters = this.#metadataWaiters;
-    this.#metadataWaiters = [];
-    for (const wake of waiters) wake();
-    this.#sender.wake();
-  }
-
-  // ---- the sender's host ------------------------------------------------------------------
-
-  #senderHost(): SenderHost {
+  #outcomeListener(): RecordOutcomeListener {
     return {
-      leaderFor: (topic, partition) => this.#cluster.leaderFor(topic, partition),
-      topicIdFor: (topic) => this.#cluster.topicView(topic)?.topicId,
-      connectionFor: (nodeId) => this.#connectionFor(nodeId),
-      requestMetadataRefresh: () => this.#refreshMetadataSoon(),
-      leaderHint: (topic, partition, leaderId, leaderEpoch) => {
-        this.#cluster.updateLeader(topic, partition, leaderId, leaderEpoch);
+      recordDone: (record, metadata, error) => {
+        if (!this.#interceptors.isEmpty) {
+          this.#interceptors.onAcknowledgement(metadata, error, record);
+        }
+        try {
+          this.#deliveries?.enqueue({ record, metadata, error });
+        } catch {
+          // The deliveries stream was closed meanwhile (the producer shut down).
+        }
       },
-      producerIdentity: () => this.#producerIdentity(),
-      requestEpochBump: () => this.#bumpEpoch(),
-      batchCompleted: (batch, baseOffset, logAppendTimeMs) =>
-        this.#batchCompleted(batch, baseOffset, logAppendTimeMs),
-      batchFailed: (batch, error) => this.#batchFailed(batch, error),
-      batchReplaced: (batch, _replacements, failedIndexes, error) =>
-        this.#splitBatch(batch, failedIndexes, error),
+      unreportedFailure: (error) => {
+        this.#streamError ??= error;
+        if (this.#writable !== undefined) {
+          this.#config.logger.error("Records failed", { error: error.message });
+        }
+      },
     };
   }
-
-  #connectionFor(nodeId: number): SenderConnection | undefined {
-    const connection = this.#connections.get(nodeId);
-    if (connection !== undefined && connection.isOpen) return connection;
-    if (connection !== undefined) this.#connections.delete(nodeId);
-    if (this.#fatalError instanceof AuthenticationError) return undefined;
-    if (!this.#connecting.has(nodeId) && !this.#stopped) {
-      this.#connecting.add(nodeId);
-      this.#cluster.connectionTo(nodeId).then(
-        (opened) => {
-          this.#connecting.delete(nodeId);
-          this.#connections.set(nodeId, opened);
-          this.#sender.wake();
-        },
-        (error: unknown) => {
-          this.#connecting.delete(nodeId);
-          if (this.#failedAuthentication(error)) return;
-          const failure = asKafkaError(error);
-          this.#stats.error(failure.code);
-          this.#config.logger.warn("Connection to broker failed; retrying with backoff", {
-            nodeId,
-            error: describeThrown(error),
-          });
-          // Batches waiting for this broker carry the reason: should they time out without
-          // ever being sent, their DELIVERY_TIMEOUT says why.
-          for (const batch of this.#accumulator.queuedBatches()) {
-            if (this.#cluster.leaderFor(batch.topic, batch.partition) === nodeId) {
-              batch.lastError = failure;
-            }
-          }
-          // The cluster applies reconnect backoff; ask for metadata in case the broker moved.
-          this.#refreshMetadataSoon();
-          setTimeout(() => this.#sender.wake(), this.#config.reconnectBackoffMs);
-        },
-      );
-    }
-    return undefined;
-  }
-
-  #producerIdentity(): IdentityState | undefined {
-    if (this.#identity !== undefined) return this.#identity;
-    if (this.#fatalError !== undefined) return undefined; // nothing will be sent
-    if (!this.#identityPending) void this.#initProducerId(undefined);
-    return undefined;
-  }
-
-  /** InitProducerId to any broker; with `current` (v3+) it bumps that producer's epoch. */
-  async #initProducerId(current: IdentityState | undefined): Promise<void> {
-    this.#identityPending = true;
-    let attempt = 0;
-    while (!this.#stopped) {
-      try {
-        const connection = await this.#cluster.anyConnection();
-        const version = connection.versionFor(InitProducerIdApi);
-        const bump = current !== undefined && version >= 3 && current.producerEpoch < 32767;
-        const response = await connection.send(InitProducerIdApi, {
-          transactionalId: null,
-          transactionTimeoutMs: 2147483647,
-          producerId: bump ? current!.producerId : -1n,
-          producerEpoch: bump ? current!.producerEpoch : -1,
-        });
-        if (response === undefined) throw new Error("InitProducerId returned no response");
-        if (response.errorCode !== 0) {
-          throw BrokerError.fromCode(response.errorCode, null, "InitProducerId");
-        }
-        this.#identity = { producerId: response.producerId, producerEpoch: response.producerEpoch };
-        this.#identityPending = false;
-        this.#config.logger.debug("Producer id assigned", {
-          producerId: String(response.producerId),
-          producerEpoch: response.producerEpoch,
-        });
-        if (current !== undefined || this.#bumpedToNewId) this.#sender.resetSequences();
-        else this.#sender.wake();
-        this.#bumpedToNewId = false;
-        return;
-      } catch (error) {
-        if (error instanceof KafkaError && !error.retriable && error.code !== "CONNECTION") {
-          if (current !== undefined) {
-            // The broker would not bump this producer's epoch (older brokers, or librdkafka's
-            // mock for non-transactional producers): a new producer id resets sequences too.
-            this.#config.logger.info("Epoch bump refused; requesting a new producer id", {
-              error: error.message,
-            });
-            current = undefined;
-            this.#bumpedToNewId = true;
-            continue;
-          }
-          this.#config.logger.error("InitProducerId failed", { error: error.message });
-          this.#failFatally(error);
-          this.#identityPending = false;
-          return;
-        }
-        attempt++;
-        const delay = Math.min(
-          this.#config.retryBackoffMaxMs,
-          this.#config.retryBackoffMs * 2 ** Math.min(attempt, 10),
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-    this.#identityPending = false;
-  }
-
-  /**
-   * A refused authentication or TLS handshake is fatal, as in Java (an
-   * `AuthenticationException` fails the pending sends): every pending record and every later
-   * send fails at once with it, instead of retrying until `deliveryTimeoutMs`, and no more
-   * connections are tried (no reconnect storm).
-   *
-   * @returns True when `error` was such a failure (then handled).
-   */
-  #failedAuthentication(error: unknown): boolean {
-    if (!(error instanceof AuthenticationError)) return false;
-    if (this.#fatalError === undefined) {
-      this.#config.logger.error("Authentication failed; failing every pending record", {
-        code: error.code,
-        error: error.message,
-      });
-      this.#stats.error(error.code);
-      this.#failFatally(error);
-      this.#metadataDone();
-    }
-    return true;
-  }
-
-  /** Fails every pending record and all later sends with `error`. */
-  #failFatally(error: KafkaError): void {
-    this.#fatalError = error;
-    this.#budget.rejectWaiters(error);
-    this.#failEverything(error);
-  }
-
-  #bumpEpoch(): void {
-    if (this.#identityPending) return;
-    const current = this.#identity;
-    this.#identity = undefined;
-    void this.#initProducerId(current);
-  }
-
-  // ---- outcomes -----------------------------------------------------------------------------
-
-  /** Internal: a batch was acknowledged. */
-  #batchCompleted(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void {
-    if (batch.state === BatchState.Done) return;
-    batch.state = BatchState.Done;
-    this.#stats.recordsAcknowledged(batch.recordCount);
-    const completions = batch.completions;
-    if (completions !== undefined) {
-      const useLogAppendTime = logAppendTimeMs >= 0n;
-      const appendTime = useLogAppendTime ? Number(logAppendTimeMs) : 0;
-      const offsetKnown = baseOffset >= 0n;
-      // Offsets of consecutive records are one bigint addition each (completions are sorted
-      // by index, and usually every record has one), not a conversion plus an addition.
-      let offset = -1n;
-      let offsetIndex = -2;
-      for (let i = 0; i < completions.length; i++) {
-        const completion = completions[i]!;
-        if (offsetKnown) {
-          const index = completion.index;
-          offset = index === offsetIndex + 1 ? offset + 1n : baseOffset + BigInt(index);
-          offsetIndex = index;
-        }
-        const metadata: RecordMetadata = {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset,
-          timestamp: useLogAppendTime ? appendTime : completion.timestamp,
-          serializedKeySize: completion.keySize,
-          serializedValueSize: completion.valueSize,
-        };
-        completion.resolve?.(metadata);
-        this.#report(completion, metadata, undefined);
-      }
-    }
-    this.#finish(batch);
-  }
-
-  /** Internal: a batch failed for good. */
-  #batchFailed(batch: ProducerBatch, error: KafkaError): void {
-    if (batch.state === BatchState.Done) return;
-    batch.state = BatchState.Done;
-    this.#stats.recordsFailed(batch.recordCount);
-    const completions = batch.completions;
-    if (completions === undefined || completions.length < batch.recordCount) {
-      // Some records came from the stream fast path: the stream reports the failure.
-      this.#streamError ??= error;
-      if (this.#writable !== undefined) {
-        this.#config.logger.error("Records failed", { error: error.message });
-      }
-    }
-    if (completions !== undefined) {
-      for (const completion of completions) {
-        completion.reject?.(error);
-        this.#report(completion, undefined, error);
-      }
-    }
-    this.#finish(batch);
-  }
-
-  #report(
-    completion: RecordCompletion,
-    metadata: RecordMetadata | undefined,
-    error: KafkaError | undefined,
-  ): void {
-    const record = completion.record;
-    if (record === undefined) return;
-    // Neither may throw: this runs inside a batch's completion, whose bookkeeping (#finish)
-    // must always follow. The chain isolates the interceptors (callUserCode).
-    if (!this.#interceptors.isEmpty) this.#interceptors.onAcknowledgement(metadata, error, record);
-    try {
-      this.#deliveries?.enqueue({ record, metadata, error });
-    } catch {
-      // The deliveries stream was closed meanwhile (the producer shut down).
-    }
-  }
-
-  #finish(batch: ProducerBatch): void {
-    this.#budget.release(batch.reservedBytes);
-    batch.reservedBytes = 0;
-    this.#incomplete.delete(batch);
-    const waiters = this.#flushWaiters.get(batch);
-    if (waiters !== undefined) {
-      this.#flushWaiters.delete(batch);
-      for (const waiter of waiters) if (--waiter.remaining === 0) waiter.resolve();
-    }
-    this.#accumulator.recycle(batch);
-  }
-
-  #addFlushWaiter(batch: ProducerBatch, waiter: FlushWaiter): void {
-    const list = this.#flushWaiters.get(batch);
-    if (list === undefined) this.#flushWaiters.set(batch, [waiter]);
-    else list.push(waiter);
-  }
-
-  /**
-   * Rebuilds a rejected batch: without the records named in `failedIndexes` (which fail with
-   * their broker message), and split in two when the broker found it too large. The new
-   * batches take the old one's place in its partition's queue.
-   */
-  #splitBatch(batch: ProducerBatch, failedIndexes: Map<number, string>, error: KafkaError): void {
-    const bytes = batch.writer.finish({ producerId: -1n, producerEpoch: -1, baseSequence: -1 });
-    const decoded = decodeRecordBatches(bytes, { verifyCrc: false })[0]!;
-    const records = decoded.records;
-    const completionsByIndex = new Map<number, RecordCompletion>();
-    for (const completion of batch.completions ?? []) {
-      completionsByIndex.set(completion.index, completion);
-    }
-    const keep: number[] = [];
-    for (let i = 0; i < records.length; i++) {
-      if (!failedIndexes.has(i)) {
-        keep.push(i);
-        continue;
-      }
-      const recordError = new BrokerError(
-        (error as BrokerError).errorCode ?? -1,
-        `${error.message}: record ${i} of the batch: ${failedIndexes.get(i)}`,
-        failedIndexes.get(i),
-      );
-      const completion = completionsByIndex.get(i);
-      if (completion === undefined) this.#streamError ??= recordError;
-      else {
-        completion.reject?.(recordError);
-        this.#report(completion, undefined, recordError);
-      }
-    }
-    // Too large: halve. Per-record errors: keep the rest together.
-    const pieces = failedIndexes.size === 0 ? 2 : 1;
-    const perPiece = Math.ceil(keep.length / pieces);
-    const replacements: ProducerBatch[] = [];
-    let reservedLeft = batch.reservedBytes;
-    for (let piece = 0; piece < pieces && piece * perPiece < keep.length; piece++) {
-      const indexes = keep.slice(piece * perPiece, (piece + 1) * perPiece);
-      const replacement = new ProducerBatch(
-        batch.topic,
-        batch.partition,
-        this.#config.batchSize,
-        batch.createdMs,
-        batch.deadlineMs - batch.createdMs,
-        batch.order + piece * batch.orderWidth / pieces,
-      );
-      replacement.orderWidth = batch.orderWidth / pieces;
-      for (const index of indexes) {
-        const record = records[index]!;
-        const completion = completionsByIndex.get(index);
-        const share = Math.floor(
-          batch.reservedBytes * indexes.length / Math.max(1, keep.length) / indexes.length,
-        );
-        replacement.append(
-          record.timestamp,
-          record.key,
-          record.value,
-          record.headers,
-          share,
-          completion,
-        );
-        reservedLeft -= share;
-      }
-      replacement.state = BatchState.Closed;
-      replacement.attempts = batch.attempts;
-      replacement.lastError = error;
-      replacements.push(replacement);
-    }
-    if (replacements.length > 0) {
-      replacements[replacements.length - 1]!.reservedBytes += reservedLeft;
-    } else this.#budget.release(reservedLeft);
-    batch.reservedBytes = 0;
-    batch.state = BatchState.Done;
-    const waiters = this.#flushWaiters.get(batch);
-    this.#flushWaiters.delete(batch);
-    this.#incomplete.delete(batch);
-    for (const replacement of replacements) {
-      this.#incomplete.add(replacement);
-      this.#accumulator.requeue(replacement);
-      if (waiters !== undefined) {
-        for (const waiter of waiters) this.#addFlushWaiter(replacement, waiter);
-      }
-    }
-    if (waiters !== undefined) {
-      for (const waiter of waiters) {
-        waiter.remaining += replacements.length - 1;
-        if (waiter.remaining === 0) waiter.resolve();
-      }
-    }
-  }
-}
-
-/** A failure as a KafkaError (the cluster's are; anything else becomes a ConnectionError). */
-function asKafkaError(error: unknown): KafkaError {
-  if (error instanceof KafkaError) return error;
-  return new ConnectionError(error instanceof Error ? error.message : describeThrown(error), {
-    cause: error,
-  });
-}
-
-/** Lets a timer not keep the process alive (Node/Bun `unref`, Deno `Deno.unrefTimer`). */
-function unrefTimer(timer: ReturnType<typeof setInterval>): void {
-  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
-  if (typeof timer === "number") deno?.unrefTimer?.(timer);
-  else (timer as { unref?: () => void }).unref?.();
-}
-
-/**
- * A serialized record that shares no bytes with the caller: key, value and header values
- * copied (`new Uint8Array(bytes)` copies whatever the subclass; `Buffer#slice` would not).
- */
-function ownedCopy(record: SerializedRecord): SerializedRecord {
-  let headers = record.headers;
-  if (headers !== undefined) {
-    headers = headers.map((header) => ({
-      key: header.key,
-      value: header.value === null ? null : new Uint8Array(header.value),
-    }));
-  }
-  return {
-    topic: record.topic,
-    partition: record.partition,
-    key: record.key === null ? null : new Uint8Array(record.key),
-    value: record.value === null ? null : new Uint8Array(record.value),
-    headers,
-    timestamp: record.timestamp,
-  };
 }
 
 function newCompletion(): RecordCompletion {
@@ -1624,35 +1402,4 @@ function newCompletion(): RecordCompletion {
     resolve: undefined,
     reject: undefined,
   };
-}
-
-function estimateSerializedBytes(records: SerializedRecord[]): number {
-  let total = 0;
-  for (const record of records) {
-    total += 24 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  }
-  return total;
-}
-
-/** A cheap upper-bound estimate of a chunk's bytes, for the stream's byte-counted queue. */
-function estimateChunkBytes(chunk: unknown): number {
-  if (Array.isArray(chunk)) {
-    let total = 0;
-    for (let i = 0; i < chunk.length; i++) total += estimateRecordBytes(chunk[i]);
-    return total;
-  }
-  return estimateRecordBytes(chunk);
-}
-
-function estimateRecordBytes(record: unknown): number {
-  const r = record as ProducerRecord | undefined;
-  if (r === undefined || r === null) return 1;
-  return 24 + fieldBytes(r.key) + fieldBytes(r.value);
-}
-
-function fieldBytes(field: unknown): number {
-  if (field === null || field === undefined) return 0;
-  if (typeof field === "string") return field.length * 3; // UTF-8 upper bound
-  if (field instanceof Uint8Array) return field.length;
-  return 64;
 }

@@ -1,9 +1,11 @@
-import { describeThrown } from "../errors/describe_thrown.ts";
 import { BatchState, type ProducerBatch } from "../accumulator/producer_batch.ts";
 import type { PartitionQueue } from "../accumulator/partition_queue.ts";
 import type { RecordAccumulator } from "../accumulator/record_accumulator.ts";
+import { type Logger, silentLogger } from "../config/logger.ts";
+import type { RequestChannel } from "../connection/request_channel.ts";
 import { BrokerError } from "../errors/broker_error.ts";
-import { RecordError, TimeoutError } from "../errors/client_errors.ts";
+import { RecordError, TimeoutError, toKafkaError } from "../errors/client_errors.ts";
+import { describeThrown } from "../errors/describe_thrown.ts";
 import type { KafkaError } from "../errors/kafka_error.ts";
 import {
   ProduceApi,
@@ -11,8 +13,14 @@ import {
   type ProduceRequest,
   type ProduceResponse,
 } from "../protocol/produce.ts";
-import type { ApiDescriptor } from "../protocol/api.ts";
 import type { ProducerStatsCollector } from "../delivery/producer_stats.ts";
+import { ExponentialBackoff } from "../time/exponential_backoff.ts";
+import { TransactionAbortedError } from "../errors/transaction_errors.ts";
+import {
+  LAST_PRODUCE_VERSION_BEFORE_TRANSACTIONS_V2,
+  type ProducerIdAndEpoch,
+  type TransactionManager,
+} from "../transaction/transaction_manager.ts";
 
 /**
  * A batch's records section compressed, with the codec's attribute bits.
@@ -31,44 +39,35 @@ export interface CompressedRecords {
   records: Uint8Array;
 }
 
-/** The connection operations the sender uses (a `BrokerConnection` provides them). */
-export interface SenderConnection {
-  readonly isOpen: boolean;
-  versionFor(api: ApiDescriptor<unknown, unknown>): number;
-  send<Req, Res>(
-    api: ApiDescriptor<Req, Res>,
-    request: Req,
-    options?: { version?: number; expectResponse?: boolean },
-  ): Promise<Res | undefined>;
+/**
+ * What the sender reads from and asks of the cluster (a `Cluster` provides it): each
+ * partition's leader and each topic's id, leader hints from Produce v10 answers, and
+ * connections to brokers.
+ */
+export interface SenderCluster {
+  /** The leader of a partition, or undefined when unknown. */
+  leaderFor(topic: string, partition: number): number | undefined;
+  /** The topic's metadata view; its `topicId` names the topic in Produce v13. */
+  topicView(topic: string): { readonly topicId?: Uint8Array | undefined } | undefined;
+  /** Applies a Produce v10 leader hint. */
+  updateLeader(topic: string, partition: number, leaderId: number, leaderEpoch: number): void;
+  /** The connection to a broker, opened when needed (with reconnect backoff). */
+  connectionTo(nodeId: number): Promise<RequestChannel>;
 }
 
-/** What the sender needs from the producer around it: cluster view, connections, outcomes. */
-export interface SenderHost {
-  /** The leader of a partition, or undefined / -1 when unknown. */
-  leaderFor(topic: string, partition: number): number | undefined;
-  /** The topic's id from metadata (Produce v13 names topics by id), undefined when unknown. */
-  topicIdFor(topic: string): Uint8Array | undefined;
-  /** An open connection to a broker, or undefined after starting to connect (then `wake`). */
-  connectionFor(nodeId: number): SenderConnection | undefined;
-  /** Asks for fresh metadata (deduplicated by the host); the host calls `wake()` after it. */
-  requestMetadataRefresh(): void;
-  /** Produce v10 told us the new leader of a partition. */
-  leaderHint(topic: string, partition: number, leaderId: number, leaderEpoch: number): void;
-  /** The current idempotent producer id and epoch, or undefined while none is held. */
-  producerIdentity(): { producerId: bigint; producerEpoch: number } | undefined;
-  /** Asks for an epoch bump; the host calls `resetSequences()` and `wake()` when done. */
-  requestEpochBump(): void;
-  /** A batch was acknowledged. */
-  batchCompleted(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void;
-  /** A batch failed for good. */
-  batchFailed(batch: ProducerBatch, error: KafkaError): void;
-  /** A batch was split or trimmed into `replacements` (MESSAGE_TOO_LARGE, per-record errors). */
-  batchReplaced(
-    batch: ProducerBatch,
-    replacements: ProducerBatch[],
-    failedIndexes: Map<number, string>,
-    error: KafkaError,
-  ): void;
+/**
+ * What the sender needs of the metadata refresh policy (a `ProducerMetadata` provides it):
+ * fresh metadata when a leader is unknown or moved, and the final authentication failure.
+ */
+export interface SenderMetadata {
+  /** Starts (or joins) a refresh; resolves after the next answer or failure. */
+  requestUpdate(): Promise<void>;
+  /** Records a refused authentication or TLS handshake; true when `error` was one. */
+  authenticationFailed(error: unknown): boolean;
+  /** Ends every wait for metadata with `error`. */
+  stopWaiting(error: KafkaError): void;
+  /** The refused authentication, once there was one. */
+  readonly fatalError: KafkaError | undefined;
 }
 
 /** The sender's settings (resolved producer config). */
@@ -81,10 +80,12 @@ export interface SenderOptions {
   retries: number;
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
-  idempotent: boolean;
+  /** How long after a failed connect the sender looks again (`reconnect.backoff.ms`). */
+  reconnectBackoffMs: number;
+  /** Where connection failures are logged. @default silentLogger */
+  logger?: Logger | undefined;
   /** Where request and batch counters go (`producer.stats()`). */
   stats?: ProducerStatsCollector | undefined;
-  /** Compresses a records section: returns Kafka's codec attribute and the bytes. */
   /**
    * Compresses a batch's records section. May return a promise (compression on another
    * thread): the batch then waits, closed, and the partition's later batches wait behind it.
@@ -133,7 +134,12 @@ interface InFlightRequest {
  * Drains ready batches from the accumulator into one ProduceRequest per broker (one batch per
  * partition per request, as Kafka requires), keeps up to `maxInFlightRequestsPerConnection`
  * requests in flight per broker, and turns each partition's answer into completion, retry or
- * failure.
+ * failure, reported to the accumulator (which settles the records).
+ *
+ * It uses only what sits below it, as Java's `Sender`: the accumulator (batches and their
+ * outcomes), the transaction manager (producer id, epoch, sequences, the fatal error), the
+ * metadata policy (refreshes) and the cluster (leaders, connections). Whatever it waits for
+ * (a connection, a refresh, a producer id) is a promise after which it drains again.
  *
  * A batch is ready when it is full, has waited `lingerMs`, a flush or close is in progress,
  * or a `send()` caller waits on it while nothing at all is in flight (a lone awaited record
@@ -142,8 +148,9 @@ interface InFlightRequest {
  *
  * Ordering invariant with idempotence: a partition's batches get consecutive sequence numbers
  * in queue order when first drained; failed batches go back to the queue in creation order; a
- * sequence error stops draining until every request has come back, then the host bumps the
- * epoch and all unacknowledged batches are renumbered from 0 in the same order.
+ * sequence error stops draining until every request has come back, then the epoch is bumped
+ * and all unacknowledged batches are renumbered from 0 in the same order (a batch numbered
+ * under an older producer id or epoch is renumbered when drained again).
  *
  * @example The sender is created by the producer
  * ```ts
@@ -153,17 +160,25 @@ interface InFlightRequest {
  */
 export class Sender {
   readonly #accumulator: RecordAccumulator;
-  readonly #host: SenderHost;
+  readonly #transactions: TransactionManager;
+  readonly #metadata: SenderMetadata;
+  readonly #cluster: SenderCluster;
   readonly #options: SenderOptions;
+  readonly #logger: Logger;
+  readonly #retryBackoff: ExponentialBackoff;
   readonly #inFlightByBroker = new Map<number, number>();
   /** Reused per drain: broker id → partitions with a ready batch for it. */
   readonly #readyByBroker = new Map<number, PartitionQueue[]>();
+  readonly #connections = new Map<number, RequestChannel>();
+  readonly #connecting = new Set<number>();
   #inFlightRequests = 0;
-  #flushing = 0;
   #drainScheduled = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
-  #epochBumpPending = false;
+  /** What the sender waits on before it can drain (a producer id, an epoch bump), if any. */
+  #waitingOn: Promise<void> | undefined;
+  /** The fatal error whose waiters were already stopped. */
+  #fatalHandled: KafkaError | undefined;
   #closed = false;
   #compress: SenderOptions["compress"];
   readonly #stats: ProducerStatsCollector | undefined;
@@ -171,14 +186,26 @@ export class Sender {
   #waitingForCodec: boolean;
 
   /**
-   * @param accumulator Where batches wait.
-   * @param host The producer: cluster view, connections and outcome reporting.
+   * @param accumulator Where batches wait, and where their outcomes go.
+   * @param transactions The producer id, epoch and sequences, and the fatal error.
+   * @param metadata The refresh policy.
+   * @param cluster Leaders, topic ids and connections.
    * @param options The resolved settings.
    */
-  constructor(accumulator: RecordAccumulator, host: SenderHost, options: SenderOptions) {
+  constructor(
+    accumulator: RecordAccumulator,
+    transactions: TransactionManager,
+    metadata: SenderMetadata,
+    cluster: SenderCluster,
+    options: SenderOptions,
+  ) {
     this.#accumulator = accumulator;
-    this.#host = host;
+    this.#transactions = transactions;
+    this.#metadata = metadata;
+    this.#cluster = cluster;
     this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#retryBackoff = new ExponentialBackoff(options.retryBackoffMs, options.retryBackoffMaxMs);
     this.#compress = options.compress;
     this.#stats = options.stats;
     this.#waitingForCodec = false;
@@ -208,22 +235,12 @@ export class Sender {
     this.wake();
   }
 
-  /** While > 0 every queued batch is ready regardless of `lingerMs`. */
-  beginFlush(): void {
-    this.#flushing++;
-    this.wake();
-  }
-
-  /** Ends one `beginFlush()`. */
-  endFlush(): void {
-    this.#flushing--;
-  }
-
-  /** Stops timers; queued batches are left to the host to fail. */
+  /** Stops timers; batches still pending are the accumulator's to fail. */
   close(): void {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#connections.clear(); // the cluster's pool closes them
   }
 
   /** Schedules a drain at the end of the current task (many appends, one drain). */
@@ -236,35 +253,65 @@ export class Sender {
     });
   }
 
-  /** Called by the host after an epoch bump: renumber every unacknowledged batch. */
-  resetSequences(): void {
-    this.#epochBumpPending = false;
-    // Every partition starts over at sequence 0 under the new epoch, including those with
-    // nothing queued. Nothing is in flight now (the bump waits for that).
-    for (const queue of this.#accumulator.allQueues()) {
-      queue.nextSequence = 0;
-      for (const batch of queue.batches) batch.baseSequence = -1;
-    }
-    this.wake();
+  /** Drains again once `pending` settles (one subscription per promise). */
+  #wakeAfter(pending: Promise<void> | undefined): void {
+    if (pending === undefined || pending === this.#waitingOn) return;
+    this.#waitingOn = pending;
+    pending.then(() => {
+      if (this.#waitingOn === pending) this.#waitingOn = undefined;
+      this.wake();
+    });
   }
 
-  /** Schedules a sequence reset once every in-flight request has come back. */
-  #needEpochBump(): void {
-    this.#epochBumpPending = true;
+  /**
+   * A fatal error (the transaction manager's, or a refused authentication): every pending
+   * record fails with it, records waiting for buffer space or metadata first (the bytes the
+   * failed batches free must not let one in), and nothing is sent any more.
+   */
+  #failFatally(fatal: KafkaError): void {
+    if (this.#fatalHandled !== fatal) {
+      this.#fatalHandled = fatal;
+      this.#accumulator.budget?.rejectWaiters(fatal);
+      this.#metadata.stopWaiting(fatal);
+    }
+    this.#accumulator.abortIncompleteBatches(fatal);
   }
 
   #drain(): void {
-    if (this.#closed || this.#waitingForCodec) return;
-    if (this.#epochBumpPending) {
+    if (this.#closed) return;
+    const transactions = this.#transactions;
+    const fatal = transactions.fatalError ?? this.#metadata.fatalError;
+    if (fatal !== undefined) return this.#failFatally(fatal);
+    if (this.#waitingForCodec) return;
+    if (transactions.epochBumpRequired) {
       // Nothing new goes out until every in-flight answer is in; then renumber.
-      if (this.#inFlightRequests === 0) this.#host.requestEpochBump();
+      if (this.#inFlightRequests === 0) this.#wakeAfter(transactions.bumpEpoch());
       return;
     }
     const options = this.#options;
-    let identity: { producerId: bigint; producerEpoch: number } | undefined;
-    if (options.idempotent) {
-      identity = this.#host.producerIdentity();
-      if (identity === undefined) return; // the host wakes us when it has one
+    const idempotent = transactions.idempotent;
+    const transactional = transactions.transactional;
+    let identity: ProducerIdAndEpoch | undefined;
+    if (idempotent) {
+      identity = transactions.producerIdAndEpoch;
+      if (identity === undefined) return this.#wakeAfter(transactions.ensureProducerId());
+    }
+    if (transactional) {
+      // A transaction that must abort (or is aborting) sends nothing more: what is queued
+      // fails at once; what is in flight finishes (Java's abortUndrainedBatches).
+      const abortable = transactions.abortableError;
+      if (abortable !== undefined || transactions.aborting) {
+        this.#accumulator.abortUndrainedBatches(
+          new TransactionAbortedError(
+            abortable === undefined
+              ? "The record was not sent: its transaction was aborted"
+              : `The record was not sent: its transaction must abort: ${abortable.message}`,
+            { cause: abortable },
+          ),
+        );
+      }
+      // Transactions v1: partitions join before their batches go (AddPartitionsToTxn).
+      this.#wakeAfter(transactions.addPartitionsToTransaction());
     }
     const now = Date.now();
     let nextWake = Infinity;
@@ -283,13 +330,16 @@ export class Sender {
           if (batch.retryAtMs < nextWake) nextWake = batch.retryAtMs;
           continue;
         }
-        if (options.idempotent && queue.inFlight > 0) continue; // woken by the answer
+        if (idempotent && queue.inFlight > 0) continue; // woken by the answer
       } else if (!this.#isReady(queue, batch, now)) {
         const due = batch.createdMs + options.lingerMs;
         if (due < nextWake) nextWake = due;
         continue;
       }
-      const leader = this.#host.leaderFor(queue.topic, queue.partition);
+      if (transactional && !transactions.isSendToPartitionAllowed(queue.topic, queue.partition)) {
+        continue; // woken once the partition joined the transaction
+      }
+      const leader = this.#cluster.leaderFor(queue.topic, queue.partition);
       if (leader === undefined || leader < 0) {
         needMetadata = true;
         continue;
@@ -304,24 +354,24 @@ export class Sender {
 
     for (const [brokerId, queues] of readyByBroker) {
       if (queues.length === 0) continue;
-      const connection = this.#host.connectionFor(brokerId);
-      if (connection === undefined) continue; // the host wakes us once connected
+      const connection = this.#connectionFor(brokerId);
+      if (connection === undefined) continue; // woken once connected
       while (
         (this.#inFlightByBroker.get(brokerId) ?? 0) < options.maxInFlightRequestsPerConnection
       ) {
-        const batches = this.#takeBatches(queues, now, identity);
+        const batches = this.#takeBatches(queues, now, idempotent, identity);
         if (batches.length === 0) break;
         this.#sendRequest(brokerId, connection, batches);
       }
     }
     this.#accumulator.compactActive();
-    if (needMetadata) this.#host.requestMetadataRefresh();
+    if (needMetadata) this.#requestMetadataUpdate();
     this.#armTimer(nextWake, now);
   }
 
   #isReady(queue: PartitionQueue, batch: ProducerBatch, now: number): boolean {
     return batch.state !== BatchState.Open || queue.batches.length > 1 ||
-      now - batch.createdMs >= this.#options.lingerMs || this.#flushing > 0 ||
+      now - batch.createdMs >= this.#options.lingerMs || this.#accumulator.flushInProgress ||
       (batch.awaited && this.#inFlightRequests === 0);
   }
 
@@ -331,9 +381,8 @@ export class Sender {
       const batch = queue.batches[0]!;
       if (now < batch.deadlineMs) return;
       queue.batches.shift();
-      // A renumbered gap would make the broker reject what follows: renumber everything.
-      if (batch.baseSequence >= 0) this.#needEpochBump();
-      this.#fail(batch, this.#deliveryTimeout(batch, now));
+      // A gap in the sequences would make the broker reject what follows: renumber everything.
+      this.#failBatch(batch, this.#deliveryTimeout(batch, now), true);
     }
   }
 
@@ -356,7 +405,8 @@ export class Sender {
   #takeBatches(
     queues: PartitionQueue[],
     now: number,
-    identity: { producerId: bigint; producerEpoch: number } | undefined,
+    idempotent: boolean,
+    identity: ProducerIdAndEpoch | undefined,
   ): ProducerBatch[] {
     const options = this.#options;
     const taken: ProducerBatch[] = [];
@@ -368,15 +418,15 @@ export class Sender {
         // The accumulator never queues an empty batch; should one appear all the same, it has
         // nothing to deliver (a batch without records cannot be encoded): it is done.
         queue.batches.shift();
-        this.#host.batchCompleted(batch, -1n, -1n);
+        this.#accumulator.complete(batch, -1n, -1n);
         continue;
       }
       if (
         batch.attempts > 0
-          ? now < batch.retryAtMs || (options.idempotent && queue.inFlight > 0)
+          ? now < batch.retryAtMs || (idempotent && queue.inFlight > 0)
           : !this.#isReady(queue, batch, now)
       ) continue;
-      if (options.idempotent && queue.inFlight >= MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION) continue;
+      if (idempotent && queue.inFlight >= MAX_IDEMPOTENT_IN_FLIGHT_PER_PARTITION) continue;
       // maxRequestSize counts what goes on the wire: compress first (once; retries reuse it).
       if (this.#compress !== undefined && batch.compressed === undefined) {
         if (batch.compressing) continue; // woken when done
@@ -393,13 +443,21 @@ export class Sender {
       if (taken.length > 0 && size + batchSize > options.maxRequestSize) break;
       queue.batches.shift();
       size += batchSize;
-      if (identity !== undefined && batch.baseSequence < 0) {
+      if (
+        identity !== undefined &&
+        (batch.baseSequence < 0 || batch.producerId !== identity.producerId ||
+          batch.producerEpoch !== identity.producerEpoch)
+      ) {
+        // First drained, or numbered under an older id or epoch: (re)numbered in queue order.
         batch.producerId = identity.producerId;
         batch.producerEpoch = identity.producerEpoch;
-        batch.baseSequence = queue.nextSequence;
-        queue.nextSequence = (queue.nextSequence + batch.recordCount) % 0x80000000;
+        batch.baseSequence = this.#transactions.takeSequence(
+          queue.topic,
+          queue.partition,
+          batch.recordCount,
+        );
       }
-      batch.state = BatchState.InFlight;
+      batch.markInFlight();
       batch.attempts++;
       queue.inFlight++;
       taken.push(batch);
@@ -417,7 +475,7 @@ export class Sender {
     batch: ProducerBatch,
     compressed: Promise<CompressedRecords>,
   ): void {
-    batch.state = BatchState.Closed;
+    batch.close();
     batch.compressing = true;
     compressed.then(
       (result) => {
@@ -430,7 +488,7 @@ export class Sender {
         const index = queue.batches.indexOf(batch);
         if (index < 0) return; // already failed (closed, aborted or expired)
         queue.batches.splice(index, 1);
-        this.#fail(
+        this.#failBatch(
           batch,
           new RecordError(
             `Cannot compress a batch of ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${
@@ -445,9 +503,16 @@ export class Sender {
     );
   }
 
-  #sendRequest(brokerId: number, connection: SenderConnection, batches: ProducerBatch[]): void {
+  #sendRequest(brokerId: number, connection: RequestChannel, batches: ProducerBatch[]): void {
     const options = this.#options;
+    const transactions = this.#transactions;
+    const transactional = transactions.transactional;
     let version = connection.versionFor(ProduceApi);
+    if (transactional && !transactions.transactionV2) {
+      // Transactions v1: the partition was added by AddPartitionsToTxn; Produce v12+ would
+      // ask the leader to add it (KIP-890), which the coordinator does not do under v1.
+      version = Math.min(version, LAST_PRODUCE_VERSION_BEFORE_TRANSACTIONS_V2);
+    }
     const topicData: ProduceRequest["topicData"] = [];
     let current: ProduceRequest["topicData"][number] | undefined;
     // Group by topic; batches of one topic are usually adjacent (queues are per topic).
@@ -457,7 +522,7 @@ export class Sender {
         if (current === undefined) {
           current = { name: batch.topic, partitionData: [] };
           if (version >= FIRST_PRODUCE_VERSION_WITH_TOPIC_IDS) {
-            const topicId = this.#host.topicIdFor(batch.topic);
+            const topicId = this.#cluster.topicView(batch.topic)?.topicId;
             if (topicId === undefined) {
               // Metadata from a broker (or version) without topic ids: name it instead.
               version = FIRST_PRODUCE_VERSION_WITH_TOPIC_IDS - 1;
@@ -472,12 +537,13 @@ export class Sender {
           producerId: batch.producerId,
           producerEpoch: batch.producerEpoch,
           baseSequence: batch.baseSequence,
+          isTransactional: transactional,
           ...(batch.compressed === undefined ? {} : { compression: batch.compressed }),
         }),
       });
     }
     const request: ProduceRequest = {
-      transactionalId: null,
+      transactionalId: transactions.transactionalId,
       acks: options.acks,
       timeoutMs: options.requestTimeoutMs,
       topicData,
@@ -521,7 +587,7 @@ export class Sender {
     this.#requestDone(inFlight);
     if (response === undefined) {
       // acks=0: written is all we will ever know.
-      for (const batch of inFlight.batches) this.#host.batchCompleted(batch, -1n, -1n);
+      for (const batch of inFlight.batches) this.#accumulator.complete(batch, -1n, -1n);
     } else {
       for (const batch of inFlight.batches) {
         const partition = findPartition(response, inFlight.topicData, batch.topic, batch.partition);
@@ -536,7 +602,7 @@ export class Sender {
             undefined,
           );
         } else if (partition.errorCode === 0) {
-          this.#host.batchCompleted(batch, partition.baseOffset, partition.logAppendTimeMs);
+          this.#accumulator.complete(batch, partition.baseOffset, partition.logAppendTimeMs);
         } else {
           const error = BrokerError.fromCode(
             partition.errorCode,
@@ -569,33 +635,38 @@ export class Sender {
     partition: ProducePartitionResponse | undefined,
   ): void {
     const options = this.#options;
+    const accumulator = this.#accumulator;
+    const transactions = this.#transactions;
+    const idempotent = transactions.idempotent;
+    const transactional = transactions.transactional;
     const now = Date.now();
     batch.lastError = error;
     if (this.#closed) {
-      this.#fail(batch, error);
+      accumulator.fail(batch, error);
       return;
     }
     const code = error.code;
     this.#stats?.error(code);
     if (code === "DUPLICATE_SEQUENCE_NUMBER") {
       // The broker already has this batch (an earlier attempt was written): it is delivered.
-      this.#host.batchCompleted(batch, -1n, -1n);
+      accumulator.complete(batch, -1n, -1n);
       return;
     }
     if (code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") {
       if (batch.recordCount > 1) {
-        this.#host.batchReplaced(batch, [], new Map(), error);
-        if (options.idempotent) this.#needEpochBump();
+        // The pieces keep the batch's sequence range (in a transaction no epoch can be bumped
+        // before it ends); an idempotent-only producer renumbers everything after a bump.
+        accumulator.splitAndReenqueue(batch, new Map(), error);
+        if (!transactional) transactions.requestEpochBump();
         return;
       }
       // One record the broker will never take: nothing to split, and retrying cannot help. Its
       // sequence numbers were never written: renumber what follows, or the broker would see
       // a gap.
-      if (options.idempotent && batch.baseSequence >= 0) this.#needEpochBump();
       const wireBytes = batch.compressed === undefined
         ? batch.sizeInBytes
         : 61 + batch.compressed.records.length;
-      this.#fail(
+      this.#failBatch(
         batch,
         new RecordError(
           `Cannot send a record to ${batch.topic}-${batch.partition}: the broker refused it as ` +
@@ -605,6 +676,7 @@ export class Sender {
           "RECORD_TOO_LARGE",
           { cause: error },
         ),
+        true,
       );
       return;
     }
@@ -617,47 +689,136 @@ export class Sender {
       for (const recordError of partition.recordErrors) {
         failed.set(recordError.batchIndex, recordError.batchIndexErrorMessage ?? error.message);
       }
-      this.#host.batchReplaced(batch, [], failed, error);
-      if (options.idempotent) this.#needEpochBump();
+      accumulator.splitAndReenqueue(batch, failed, error);
+      transactions.requestEpochBump();
+      // A transaction with a failed record cannot commit.
+      if (transactional) transactions.handleFailedBatch(error, false);
       return;
     }
-    const sequenceProblem = options.idempotent && SEQUENCE_RESET_CODES.has(code);
+    let sequenceProblem = idempotent && SEQUENCE_RESET_CODES.has(code);
+    if (sequenceProblem && transactional) {
+      // No epoch bump inside a transaction: a batch refused only because an earlier one of its
+      // partition (a split piece, a retry) is not written yet is retried; any other sequence
+      // problem fails the batch, and the transaction must abort (Java's canRetry).
+      sequenceProblem = false;
+      if (code !== "INVALID_PRODUCER_EPOCH" && this.#earlierBatchPending(batch)) {
+        this.#retry(batch, error, partition, now);
+        return;
+      }
+    }
     const retriable = error.retriable || sequenceProblem;
     if (!retriable) {
-      this.#fail(batch, error);
+      this.#failBatch(batch, error);
       return;
     }
     if (now >= batch.deadlineMs) {
-      this.#fail(batch, this.#deliveryTimeout(batch, now));
+      this.#failBatch(batch, this.#deliveryTimeout(batch, now));
       return;
     }
     if (batch.attempts > options.retries) {
-      this.#fail(batch, error);
+      this.#failBatch(batch, error);
       return;
     }
-    if (sequenceProblem) this.#needEpochBump();
-    if (STALE_METADATA_CODES.has(code)) {
+    if (sequenceProblem) transactions.requestEpochBump();
+    this.#retry(batch, error, partition, now);
+  }
+
+  /** Queues a batch again after its backoff (and fresh metadata when its leader moved). */
+  #retry(
+    batch: ProducerBatch,
+    error: KafkaError,
+    partition: ProducePartitionResponse | undefined,
+    now: number,
+  ): void {
+    if (STALE_METADATA_CODES.has(error.code)) {
       const leader = partition?.currentLeader;
       if (leader !== undefined && leader.leaderId >= 0) {
-        this.#host.leaderHint(batch.topic, batch.partition, leader.leaderId, leader.leaderEpoch);
+        this.#cluster.updateLeader(
+          batch.topic,
+          batch.partition,
+          leader.leaderId,
+          leader.leaderEpoch,
+        );
       } else {
-        this.#host.requestMetadataRefresh();
+        this.#requestMetadataUpdate();
       }
     }
-    batch.retryAtMs = now + this.#backoff(batch.attempts);
+    batch.retryAtMs = now + this.#retryBackoff.backoff(batch.attempts);
     this.#stats?.retry();
     this.#accumulator.requeue(batch);
   }
 
-  /** Exponential backoff with ±20% jitter, as Java's retry.backoff.ms / retry.backoff.max.ms. */
-  #backoff(attempts: number): number {
-    const { retryBackoffMs, retryBackoffMaxMs } = this.#options;
-    const base = Math.min(retryBackoffMaxMs, retryBackoffMs * 2 ** Math.max(0, attempts - 1));
-    return Math.max(0, Math.round(base * (0.8 + Math.random() * 0.4)));
+  /** True when a batch created before this one in its partition is queued again. */
+  #earlierBatchPending(batch: ProducerBatch): boolean {
+    const first = this.#accumulator.queueFor(batch.topic, batch.partition).first;
+    return first !== undefined && first.order < batch.order;
   }
 
-  #fail(batch: ProducerBatch, error: KafkaError): void {
-    this.#host.batchFailed(batch, error);
+  /**
+   * Fails a batch for good; a transaction with a failed batch must abort. With `renumber`
+   * (the broker never wrote the batch, and the batches after it would hit the gap its
+   * sequence numbers leave) an idempotent producer renumbers after an epoch bump.
+   */
+  #failBatch(batch: ProducerBatch, error: KafkaError, renumber = false): void {
+    const hadSequence = this.#hasCurrentSequence(batch);
+    this.#accumulator.fail(batch, error);
+    if (renumber && hadSequence) this.#transactions.requestEpochBump();
+    if (this.#transactions.transactional) this.#transactions.handleFailedBatch(error, hadSequence);
+  }
+
+  /** True when the broker counts this batch's sequence numbers (see `TransactionManager`). */
+  #hasCurrentSequence(batch: ProducerBatch): boolean {
+    return this.#transactions.hasCurrentSequence(
+      batch.producerId,
+      batch.producerEpoch,
+      batch.baseSequence,
+    );
+  }
+
+  /** Asks for fresh metadata and drains again once it came (or failed). */
+  #requestMetadataUpdate(): void {
+    void this.#metadata.requestUpdate().then(() => this.wake());
+  }
+
+  /**
+   * An open connection to a broker, or undefined after starting to open one (the sender
+   * drains again once it is open, or `reconnectBackoffMs` after it failed).
+   */
+  #connectionFor(nodeId: number): RequestChannel | undefined {
+    const connection = this.#connections.get(nodeId);
+    if (connection !== undefined && connection.isOpen) return connection;
+    if (connection !== undefined) this.#connections.delete(nodeId);
+    if (this.#connecting.has(nodeId) || this.#closed) return undefined;
+    this.#connecting.add(nodeId);
+    this.#cluster.connectionTo(nodeId).then(
+      (opened) => {
+        this.#connecting.delete(nodeId);
+        this.#connections.set(nodeId, opened);
+        this.wake();
+      },
+      (error: unknown) => {
+        this.#connecting.delete(nodeId);
+        // A refused authentication or TLS handshake is final: the next drain fails everything.
+        if (this.#metadata.authenticationFailed(error)) return this.wake();
+        const failure = toKafkaError(error);
+        this.#stats?.error(failure.code);
+        this.#logger.warn("Connection to broker failed; retrying with backoff", {
+          nodeId,
+          error: describeThrown(error),
+        });
+        // Batches waiting for this broker carry the reason: should they time out without
+        // ever being sent, their DELIVERY_TIMEOUT says why.
+        for (const batch of this.#accumulator.queuedBatches()) {
+          if (this.#cluster.leaderFor(batch.topic, batch.partition) === nodeId) {
+            batch.lastError = failure;
+          }
+        }
+        // The pool applies reconnect backoff; ask for metadata in case the broker moved.
+        this.#requestMetadataUpdate();
+        setTimeout(() => this.wake(), this.#options.reconnectBackoffMs);
+      },
+    );
+    return undefined;
   }
 
   #armTimer(at: number, now: number): void {
@@ -670,14 +831,6 @@ export class Sender {
       this.#timerAt = Infinity;
       this.#drain();
     }, Math.max(0, at - now));
-  }
-
-  /** Fails every batch that is queued (close with timeout, abort). */
-  failQueued(error: KafkaError): void {
-    for (const queue of this.#accumulator.active) {
-      while (queue.batches.length > 0) this.#fail(queue.batches.shift()!, error);
-    }
-    this.#accumulator.compactActive();
   }
 }
 

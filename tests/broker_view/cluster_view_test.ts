@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Cluster, type ClusterOptions } from "../../src/broker/cluster.ts";
-import { reconnectBackoff } from "../../src/connection/reconnect_backoff.ts";
+import { ExponentialBackoff } from "../../src/time/exponential_backoff.ts";
 import { BrokerError } from "../../src/errors/broker_error.ts";
 import { ConnectionError } from "../../src/errors/client_errors.ts";
 import { ApiKey } from "../../src/protocol/api_keys.ts";
@@ -276,8 +276,11 @@ describe("Cluster (view, against a fake broker)", () => {
   });
 });
 
-describe("reconnectBackoff()", () => {
-  it("reconnectBackoff() doubles from the base up to the cap, with ±20% jitter", () => {
+describe("ExponentialBackoff", () => {
+  it("ExponentialBackoff.backoff() doubles from the base up to the cap, with ±20% jitter", () => {
+    const backoff = new ExponentialBackoff(50, 1000);
+    const reconnectBackoff = (failures: number, _base: number, _max: number, random?: number) =>
+      backoff.backoff(failures, random);
     assert.deepEqual([1, 2, 3, 4, 5, 6, 100].map((n) => reconnectBackoff(n, 50, 1000, 0.5)), [
       50,
       100,
@@ -294,5 +297,10 @@ describe("reconnectBackoff()", () => {
       const wait = reconnectBackoff(2, 50, 1000);
       assert.ok(wait >= 80 && wait <= 120, String(wait));
     }
+  });
+
+  it("ExponentialBackoff.backoff() waits a constant maxMs when maxMs is below initialMs", () => {
+    const backoff = new ExponentialBackoff(500, 100);
+    assert.deepEqual([1, 2, 10].map((n) => backoff.backoff(n, 0.5)), [100, 100, 100]);
   });
 });

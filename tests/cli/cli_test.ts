@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import process from "node:process";
 import { parseProduceArgs, runProduceCli } from "../../src/cli/produce_cli.ts";
+import { CliTransactions } from "../../src/cli/cli_transactions.ts";
 import {
   type MockCluster,
   startCluster,
@@ -85,6 +86,68 @@ describe("parseProduceArgs()", () => {
   });
 });
 
+describe("CliTransactions", () => {
+  function recording() {
+    const calls: string[] = [];
+    let commits: Array<() => void> = [];
+    const producer = {
+      beginTransaction: () => void calls.push("begin"),
+      commitTransaction: () => {
+        calls.push("commit");
+        return new Promise<void>((resolve) => commits.push(resolve));
+      },
+      abortTransaction: () => Promise.resolve(void calls.push("abort")),
+    };
+    const release = () => {
+      for (const resolve of commits) resolve();
+      commits = [];
+    };
+    return { calls, producer, release };
+  }
+
+  it("CliTransactions commits every recordsPer records and the rest at finish()", async () => {
+    const { calls, producer, release } = recording();
+    const transactions = new CliTransactions(producer, 2);
+    for (let i = 0; i < 5; i++) {
+      transactions.beforeRecord();
+      const committing = transactions.afterRecord();
+      release();
+      await committing;
+    }
+    const finishing = transactions.finish();
+    release();
+    await finishing;
+    assert.deepEqual(calls, ["begin", "commit", "begin", "commit", "begin", "commit"]);
+    assert.equal(transactions.committed, 3);
+  });
+
+  it("CliTransactions.interrupt() lets a commit under way end, aborts the open transaction and commits nothing more", async () => {
+    const { calls, producer, release } = recording();
+    const transactions = new CliTransactions(producer, 2);
+    transactions.beforeRecord();
+    transactions.afterRecord();
+    transactions.beforeRecord(); // 2 records: committing
+    const committing = transactions.afterRecord();
+    const interrupted = transactions.interrupt();
+    release();
+    await committing;
+    await interrupted;
+    assert.deepEqual(calls, ["begin", "commit"], "the full transaction committed");
+    assert.throws(() => transactions.beforeRecord(), /Interrupted/);
+    await transactions.finish();
+    assert.deepEqual(calls, ["begin", "commit"], "EOF after a signal commits nothing");
+  });
+
+  it("CliTransactions.interrupt() aborts an open transaction", async () => {
+    const { calls, producer } = recording();
+    const transactions = new CliTransactions(producer, 10);
+    transactions.beforeRecord();
+    transactions.afterRecord();
+    await transactions.interrupt();
+    assert.deepEqual(calls, ["begin", "abort"]);
+  });
+});
+
 describe("sluice-produce arguments", () => {
   /** A stdin with one line that records whether the CLI started reading it. */
   function watchedStdin() {
@@ -108,6 +171,15 @@ describe("sluice-produce arguments", () => {
       [["-t", "t", "-X", "acks=2"], /acks/],
       [["-t", "t", "-p", "x"], /Invalid partition "x"/],
       [["-t", "t", "-b", "localhost"], /Invalid "bootstrapServers": "localhost"/],
+      [
+        ["-t", "t", "--transaction-records", "5"],
+        /--transaction-records: it needs -X transactional.id/,
+      ],
+      [
+        ["-t", "t", "-X", "transactional.id=x", "--transaction-records", "0"],
+        /Invalid --transaction-records "0": must be a positive integer/,
+      ],
+      [["-t", "t", "-X", "transactional.id=x", "-X", "acks=1"], /needs idempotence/],
     ];
     for (const [args, message] of cases) {
       const { watch, stdin } = watchedStdin();

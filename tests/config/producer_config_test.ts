@@ -1,4 +1,5 @@
 import { describe, it } from "node:test";
+import { fromJavaProperties } from "../../src/config/java_properties.ts";
 import assert from "node:assert/strict";
 import {
   nearest,
@@ -335,10 +336,43 @@ describe("resolveProducerConfig()", () => {
     );
   });
 
-  it("resolveProducerConfig() rejects transactionalId with a clear error", () => {
+  it("resolveProducerConfig() takes transactionalId and transactionTimeoutMs, and refuses settings that turn idempotence off", () => {
+    const config = resolve({ transactionalId: "tx" });
+    assert.equal(config.transactionalId, "tx");
+    assert.equal(config.transactionTimeoutMs, 60000, "Java's transaction.timeout.ms default");
+    assert.equal(config.enableIdempotence, true);
+    assert.equal(
+      resolve({ transactionalId: "tx", transactionTimeoutMs: 900 }).transactionTimeoutMs,
+      900,
+    );
+    assert.equal(resolve({}).transactionalId, undefined);
     assert.throws(
-      () => resolve({ transactionalId: "tx" }),
-      /^TypeError: Invalid "transactionalId": "tx" is not supported yet/,
+      () => resolve({ transactionalId: "" }),
+      /^RangeError: Invalid "transactionalId": "" must be a non-empty string/,
+    );
+    assert.throws(
+      () => resolve({ transactionalId: 7 }),
+      /^TypeError: Invalid "transactionalId": 7 must be a non-empty string/,
+    );
+    assert.throws(
+      () => resolve({ transactionalId: "tx", enableIdempotence: false }),
+      /^RangeError: Invalid "transactionalId": "tx" needs idempotence, which "enableIdempotence": false turns off/,
+    );
+    assert.throws(
+      () => resolve({ transactionalId: "tx", acks: 1 }),
+      /^RangeError: Invalid "transactionalId": "tx" needs idempotence, which acks 1/,
+    );
+    assert.throws(
+      () => resolve({ transactionalId: "tx", transactionTimeoutMs: 0 }),
+      /^RangeError: Invalid "transactionTimeoutMs"/,
+    );
+    assert.equal(
+      fromJavaProperties({
+        "bootstrap.servers": "h:1",
+        "transactional.id": "tx",
+        "transaction.timeout.ms": "30000",
+      }).transactionTimeoutMs,
+      30000,
     );
   });
 
@@ -375,10 +409,9 @@ describe("resolveProducerConfig()", () => {
     assert.throws(() => resolve({ signal: controller }), /^TypeError: Invalid "signal"/);
   });
 
-  it("PRODUCER_CONFIG_FIELDS lists every resolved field except transactionalId", () => {
+  it("PRODUCER_CONFIG_FIELDS lists every resolved field", () => {
     const resolved = Object.keys(resolveProducerConfig(base)).sort();
-    const fields = PRODUCER_CONFIG_FIELDS.filter((f) => f !== "transactionalId").sort();
-    assert.deepEqual(resolved, fields);
+    assert.deepEqual(resolved, [...PRODUCER_CONFIG_FIELDS].sort());
   });
 
   it("Producer construction fails on invalid config", () => {

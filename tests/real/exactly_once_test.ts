@@ -1,5 +1,6 @@
 // Exactly once, in order, for real: 100,000 keyed records fed at a steady rate through the CLI
-// (as a program) and through `writable` while real Kafka loses a node to SIGKILL, another hangs
+// (as a program), through `writable` and through `transactionalWritable` (checked by
+// read_committed readers) while real Kafka loses a node to SIGKILL, another hangs
 // past the request timeout, leaders move and the fault proxy loses Produce answers after the
 // broker appended (tests/support/fault_plan.ts). Idempotence (the default) must make the
 // brokers drop every resent duplicate: 0 lost, 0 duplicated, 0 out of order per partition.
@@ -45,6 +46,45 @@ const writableClient: StartPlanClient = (bootstrap, topic, requestTimeoutMs) => 
   return Promise.resolve(client);
 };
 
+/**
+ * The library's transactional writable: a transaction every 2000 records or second, checked
+ * by read_committed readers.
+ */
+const transactionalClient: StartPlanClient = async (bootstrap, topic, requestTimeoutMs) => {
+  const producer = new Producer({
+    bootstrapServers: bootstrap,
+    acks: "all",
+    requestTimeoutMs,
+    transactionalId: `plan-${topic}`,
+  });
+  await producer.initTransactions();
+  const writer = producer.transactionalWritable({ records: 2000, intervalMs: 1000 }).getWriter();
+  let failure: unknown;
+  const client: PlanClient = {
+    async write(lines) {
+      await writer.ready;
+      const records = lines.map((line) => {
+        const colon = line.indexOf(":");
+        return { topic, key: line.slice(0, colon), value: line.slice(colon + 1) };
+      });
+      writer.write(records).catch((error: unknown) => failure ??= error);
+    },
+    async end() {
+      try {
+        await writer.close(); // commits the open transaction
+        await producer.close();
+        return failure === undefined ? 0 : 1;
+      } catch (error) {
+        failure ??= error;
+        await producer.close({ timeoutMs: 0 });
+        return 1;
+      }
+    },
+    output: () => failure === undefined ? "" : String(failure),
+  };
+  return client;
+};
+
 function assertExactlyOnce(result: FaultPlanResult): void {
   const summary = JSON.stringify({ ...result, clientOutput: result.clientOutput.slice(-2000) });
   assert.equal(result.exitCode, 0, summary);
@@ -71,5 +111,11 @@ describe("exactly once, in order, through real faults", () => {
 
   it("writable stores 100,000 keyed records once and in order through the fault plan", async () => {
     assertExactlyOnce(await runFaultPlan(cluster, writableClient));
+  });
+
+  it("transactionalWritable commits 100,000 keyed records through the fault plan: read_committed sees each once, in order", async () => {
+    assertExactlyOnce(
+      await runFaultPlan(cluster, transactionalClient, { isolation: "read_committed" }),
+    );
   });
 });

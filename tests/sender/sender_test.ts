@@ -6,14 +6,20 @@ import { RecordAccumulator } from "../../src/accumulator/record_accumulator.ts";
 import { ProducerBatch } from "../../src/accumulator/producer_batch.ts";
 import {
   Sender,
-  type SenderConnection,
-  type SenderHost,
+  type SenderCluster,
+  type SenderMetadata,
   type SenderOptions,
 } from "../../src/sender/sender.ts";
 import type { KafkaError } from "../../src/errors/kafka_error.ts";
+import type { RequestChannel } from "../../src/connection/request_channel.ts";
+import type { ApiDescriptor } from "../../src/protocol/api.ts";
+import { ApiKey } from "../../src/protocol/api_keys.ts";
+import type { InitProducerIdRequest } from "../../src/protocol/init_producer_id.ts";
 import type { ProduceRequest, ProduceResponse } from "../../src/protocol/produce.ts";
 import { decodeRecordBatches } from "../../src/protocol/record_batch.ts";
 import { ConnectionError } from "../../src/errors/client_errors.ts";
+import { silentLogger } from "../../src/config/logger.ts";
+import { TransactionManager } from "../../src/transaction/transaction_manager.ts";
 
 interface SentRequest {
   request: ProduceRequest;
@@ -22,19 +28,39 @@ interface SentRequest {
   fail: (error: unknown) => void;
 }
 
-class FakeConnection implements SenderConnection {
+/**
+ * A broker whose Produce answers the test gives; InitProducerId is answered at once: producer
+ * id 42, epoch 0, and one more epoch per bump.
+ */
+class FakeConnection implements RequestChannel {
   readonly isOpen = true;
   readonly sent: SentRequest[] = [];
+  /** InitProducerId requests seen. */
+  readonly initProducerIds: InitProducerIdRequest[] = [];
   /** The Produce version the broker and client agree on. */
   version = 9;
-  versionFor(): number {
-    return this.version;
+  epoch = 0;
+  versionFor(api: ApiDescriptor<unknown, unknown>): number {
+    return api.apiKey === ApiKey.Produce ? this.version : api.maxVersion;
   }
   send<Req, Res>(
-    _api: unknown,
+    api: ApiDescriptor<Req, Res>,
     request: Req,
     options?: { version?: number },
   ): Promise<Res | undefined> {
+    if (api.apiKey === ApiKey.InitProducerId) {
+      const init = request as InitProducerIdRequest;
+      this.initProducerIds.push(init);
+      if ((init.producerId ?? -1n) >= 0n) this.epoch++;
+      return Promise.resolve({
+        throttleTimeMs: 0,
+        errorCode: 0,
+        producerId: 42n,
+        producerEpoch: this.epoch,
+        ongoingTxnProducerId: -1n,
+        ongoingTxnProducerEpoch: -1,
+      } as Res);
+    }
     return new Promise((resolve, reject) => {
       this.sent.push({
         request: request as ProduceRequest,
@@ -46,50 +72,62 @@ class FakeConnection implements SenderConnection {
   }
 }
 
-class FakeHost implements SenderHost {
+/** Every partition led by broker 1; topic ids as the test sets them. */
+class FakeCluster implements SenderCluster {
   readonly connection = new FakeConnection();
-  readonly completed: Array<{ batch: ProducerBatch; baseOffset: bigint }> = [];
-  readonly failed: Array<{ batch: ProducerBatch; error: KafkaError }> = [];
-  readonly replaced: Array<{ batch: ProducerBatch; failedIndexes: Map<number, string> }> = [];
-  metadataRequests = 0;
-  epochBumps = 0;
-  identity: { producerId: bigint; producerEpoch: number } | undefined = {
-    producerId: 42n,
-    producerEpoch: 0,
-  };
   /** Topic ids metadata gave (Produce v13). */
   readonly topicIds = new Map<string, Uint8Array>();
   leaderFor(): number {
     return 1;
   }
-  topicIdFor(topic: string): Uint8Array | undefined {
-    return this.topicIds.get(topic);
+  topicView(topic: string) {
+    return { topicId: this.topicIds.get(topic) };
   }
-  connectionFor(): SenderConnection {
-    return this.connection;
+  updateLeader(): void {}
+  connectionTo(): Promise<RequestChannel> {
+    return Promise.resolve(this.connection);
   }
-  requestMetadataRefresh(): void {
-    this.metadataRequests++;
+  anyConnection(): Promise<RequestChannel> {
+    return Promise.resolve(this.connection);
   }
-  leaderHint(): void {}
-  producerIdentity() {
-    return this.identity;
+  addBrokers(): void {}
+}
+
+class FakeMetadata implements SenderMetadata {
+  requests = 0;
+  readonly fatalError = undefined;
+  requestUpdate(): Promise<void> {
+    this.requests++;
+    return Promise.resolve();
   }
-  requestEpochBump(): void {
-    this.epochBumps++;
+  authenticationFailed(): boolean {
+    return false;
   }
-  batchCompleted(batch: ProducerBatch, baseOffset: bigint): void {
-    this.completed.push({ batch, baseOffset });
+  stopWaiting(): void {}
+}
+
+/** The accumulator, with the outcomes the sender reports recorded. */
+class RecordingAccumulator extends RecordAccumulator {
+  /** Batches reported acknowledged (`recordCount` as then: a done batch's buffer is reused). */
+  readonly completed: Array<{ batch: ProducerBatch; baseOffset: bigint; recordCount: number }> = [];
+  readonly failed: Array<{ batch: ProducerBatch; error: KafkaError }> = [];
+  readonly replaced: Array<{ batch: ProducerBatch; failedIndexes: ReadonlyMap<number, string> }> =
+    [];
+  override complete(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: bigint): void {
+    this.completed.push({ batch, baseOffset, recordCount: batch.recordCount });
+    super.complete(batch, baseOffset, logAppendTimeMs);
   }
-  batchFailed(batch: ProducerBatch, error: KafkaError): void {
+  override fail(batch: ProducerBatch, error: KafkaError): void {
     this.failed.push({ batch, error });
+    super.fail(batch, error);
   }
-  batchReplaced(
+  override splitAndReenqueue(
     batch: ProducerBatch,
-    _replacements: ProducerBatch[],
-    failedIndexes: Map<number, string>,
+    failedIndexes: ReadonlyMap<number, string>,
+    error: KafkaError,
   ): void {
     this.replaced.push({ batch, failedIndexes });
+    super.splitAndReenqueue(batch, failedIndexes, error);
   }
 }
 
@@ -102,23 +140,32 @@ const OPTIONS: SenderOptions = {
   retries: 2_147_483_647,
   retryBackoffMs: 1,
   retryBackoffMaxMs: 1,
-  idempotent: true,
+  reconnectBackoffMs: 50,
 };
 
-function setup(options: Partial<SenderOptions> = {}, batchSize = 1024) {
-  const host = new FakeHost();
-  const wake = { sender: undefined as Sender | undefined };
-  const accumulator = new RecordAccumulator({
+function setup(options: Partial<SenderOptions> & { idempotent?: boolean } = {}, batchSize = 1024) {
+  const { idempotent = true, ...senderOptions } = options;
+  const cluster = new FakeCluster();
+  const metadata = new FakeMetadata();
+  const accumulator = new RecordingAccumulator({
     batchSize,
     deliveryTimeoutMs: 120_000,
     poolSize: 4,
-    onBatchFull: () => wake.sender?.wake(),
   });
-  const sender = wake.sender = new Sender(accumulator, host, { ...OPTIONS, ...options });
+  const transactions = new TransactionManager(cluster, {
+    idempotent,
+    retryBackoffMs: 1,
+    retryBackoffMaxMs: 1,
+    logger: silentLogger,
+  });
+  const sender = new Sender(accumulator, transactions, metadata, cluster, {
+    ...OPTIONS,
+    ...senderOptions,
+  });
   const value = new Uint8Array(100);
   const append = (partition: number, count = 1) => {
     for (let i = 0; i < count; i++) {
-      accumulator.append(
+      const batch = accumulator.append(
         "t",
         partition,
         1000 + i,
@@ -129,9 +176,25 @@ function setup(options: Partial<SenderOptions> = {}, batchSize = 1024) {
         undefined,
         Date.now(),
       );
+      if (batch.recordCount === 1) sender.wake(); // as the producer does for a new batch
     }
   };
-  return { host, sender, accumulator, append };
+  /** What producer.flush() does: every batch incomplete now is ready at once. */
+  const flush = () => {
+    void accumulator.flush();
+    sender.wake();
+  };
+  const host = {
+    connection: cluster.connection,
+    topicIds: cluster.topicIds,
+    completed: accumulator.completed,
+    failed: accumulator.failed,
+    replaced: accumulator.replaced,
+    get metadataRequests() {
+      return metadata.requests;
+    },
+  };
+  return { host, accumulator, sender, append, flush };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -182,11 +245,11 @@ describe("Sender", () => {
   });
 
   it("flush makes every batch ready and puts one batch per partition in a request", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     append(0, 3);
     append(1, 3);
     append(2, 3);
-    sender.beginFlush();
+    flush();
     await tick();
     assert.equal(host.connection.sent.length, 1);
     const partitions = host.connection.sent[0]!.request.topicData[0]!.partitionData.map((p) =>
@@ -197,9 +260,9 @@ describe("Sender", () => {
   });
 
   it("assigns consecutive sequences per partition and keeps at most maxInFlight requests", async () => {
-    const { host, sender, append } = setup({ maxInFlightRequestsPerConnection: 2 }, 300);
+    const { host, sender, flush, append } = setup({ maxInFlightRequestsPerConnection: 2 }, 300);
     append(0, 8); // 300-byte batches of 2 records → 4 batches
-    sender.beginFlush();
+    flush();
     await tick();
     assert.equal(host.connection.sent.length, 2, "in-flight limit");
     assert.deepEqual(host.connection.sent.map((s) => sequencesOf(s.request)[0]), [0, 2]);
@@ -212,9 +275,9 @@ describe("Sender", () => {
   });
 
   it("retries a retriable error with the same sequence, before later batches, and completes in order", async () => {
-    const { host, sender, append } = setup({ maxInFlightRequestsPerConnection: 1 }, 300);
+    const { host, sender, flush, append } = setup({ maxInFlightRequestsPerConnection: 1 }, 300);
     append(0, 4); // two batches
-    sender.beginFlush();
+    flush();
     await tick();
     const first = host.connection.sent[0]!;
     first.answer(okResponse(first.request, -1n, 7)); // REQUEST_TIMED_OUT
@@ -237,9 +300,9 @@ describe("Sender", () => {
   });
 
   it("asks for metadata after NOT_LEADER_OR_FOLLOWER and after a lost connection", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     append(0, 1);
-    sender.beginFlush();
+    flush();
     await tick();
     host.connection.sent[0]!.answer(okResponse(host.connection.sent[0]!.request, -1n, 6));
     await tick();
@@ -254,9 +317,9 @@ describe("Sender", () => {
   });
 
   it("fails a batch on a non-retriable error without retrying", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     append(0, 2);
-    sender.beginFlush();
+    flush();
     await tick();
     host.connection.sent[0]!.answer(okResponse(host.connection.sent[0]!.request, -1n, 87));
     await tick();
@@ -267,9 +330,9 @@ describe("Sender", () => {
   });
 
   it("hands per-record errors (Produce v8) to the host to fail only the named records", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     append(0, 5);
-    sender.beginFlush();
+    flush();
     await tick();
     const sent = host.connection.sent[0]!;
     sent.answer(
@@ -285,9 +348,9 @@ describe("Sender", () => {
   });
 
   it("treats DUPLICATE_SEQUENCE_NUMBER as delivered", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     append(0, 1);
-    sender.beginFlush();
+    flush();
     await tick();
     host.connection.sent[0]!.answer(okResponse(host.connection.sent[0]!.request, -1n, 46));
     await tick();
@@ -296,20 +359,18 @@ describe("Sender", () => {
   });
 
   it("on OUT_OF_ORDER_SEQUENCE_NUMBER waits for in-flight answers, bumps the epoch and renumbers from 0", async () => {
-    const { host, sender, append } = setup({ maxInFlightRequestsPerConnection: 2 }, 300);
+    const { host, sender, flush, append } = setup({ maxInFlightRequestsPerConnection: 2 }, 300);
     append(0, 4);
-    sender.beginFlush();
+    flush();
     await tick();
     const [a, b] = host.connection.sent;
     a!.answer(okResponse(a!.request, -1n, 45));
     await tick();
-    assert.equal(host.epochBumps, 0, "no bump while a request is in flight");
+    assert.equal(host.connection.initProducerIds.length, 1, "no bump while a request is in flight");
     b!.answer(okResponse(b!.request, -1n, 45));
     await tick();
-    assert.equal(host.epochBumps, 1);
-    host.identity = { producerId: 42n, producerEpoch: 1 };
-    sender.resetSequences();
-    await tick();
+    assert.equal(host.connection.initProducerIds.length, 2, "the epoch was bumped");
+    assert.equal(host.connection.initProducerIds[1]!.producerEpoch, 0, "from the current epoch");
     const resent = host.connection.sent.slice(2);
     assert.deepEqual(
       resent.map((s) => sequencesOf(s.request)[0]),
@@ -324,12 +385,12 @@ describe("Sender", () => {
   });
 
   it("names topics by id at Produce v13 and matches the answer by id", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     host.connection.version = 13;
     const id = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
     host.topicIds.set("t", id);
     append(0, 2);
-    sender.beginFlush();
+    flush();
     await tick();
     const sent = host.connection.sent[0]!;
     assert.equal(sent.version, 13);
@@ -344,15 +405,14 @@ describe("Sender", () => {
     await tick();
     assert.equal(host.completed.length, 1);
     assert.equal(host.completed[0]!.baseOffset, 7n);
-    sender.endFlush();
     sender.close();
   });
 
   it("falls back to Produce v12 (topic names) when metadata gave no topic id", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     host.connection.version = 13;
     append(0, 1);
-    sender.beginFlush();
+    flush();
     await tick();
     const sent = host.connection.sent[0]!;
     assert.equal(sent.version, 12);
@@ -360,17 +420,16 @@ describe("Sender", () => {
     sent.answer(okResponse(sent.request, 3n));
     await tick();
     assert.equal(host.completed[0]!.baseOffset, 3n);
-    sender.endFlush();
     sender.close();
   });
 
   it("retries UNKNOWN_TOPIC_ID after asking for metadata (the topic was re-created)", async () => {
-    const { host, sender, append } = setup();
+    const { host, sender, flush, append } = setup();
     host.connection.version = 13;
     const id = new Uint8Array(16).fill(9);
     host.topicIds.set("t", id);
     append(0, 1);
-    sender.beginFlush();
+    flush();
     await tick();
     const first = host.connection.sent[0]!;
     const unknown = okResponse(first.request, -1n, 100);
@@ -383,16 +442,15 @@ describe("Sender", () => {
     assert.ok(host.metadataRequests > 0, "asked for fresh metadata");
     await tick();
     assert.equal(host.connection.sent.length, 2, "sent again");
-    sender.endFlush();
     sender.close();
   });
 
   it("respects maxRequestSize when filling a request", async () => {
-    const { host, sender, append } = setup({ maxRequestSize: 500 }, 300);
+    const { host, sender, flush, append } = setup({ maxRequestSize: 500 }, 300);
     append(0, 2);
     append(1, 2);
     append(2, 2);
-    sender.beginFlush();
+    flush();
     await tick();
     for (const sent of host.connection.sent) {
       const bytes = sent.request.topicData.flatMap((t) => t.partitionData).reduce(
@@ -410,7 +468,7 @@ describe("Sender", () => {
 
   it("waits for asynchronous compression with the batch closed, keeping partition order", async () => {
     const pending: Array<{ records: Uint8Array; resolve: () => void }> = [];
-    const { host, sender, accumulator, append } = setup({
+    const { host, sender, flush, accumulator, append } = setup({
       idempotent: false,
       compress: (records) =>
         new Promise((resolve) =>
@@ -421,11 +479,12 @@ describe("Sender", () => {
         ),
     });
     append(0, 3);
-    sender.beginFlush();
+    flush();
     await tick();
     assert.equal(pending.length, 1, "compression started");
     assert.equal(host.connection.sent.length, 0, "nothing sent before it is done");
     append(0, 2); // must go into a new batch: the compressing one is closed
+    flush(); // a flush covers what was accepted before it: this one covers the second batch
     const queue = accumulator.queueFor("t", 0);
     assert.equal(queue.batches.length, 2);
     assert.equal(queue.batches[0]!.recordCount, 3);
@@ -444,20 +503,19 @@ describe("Sender", () => {
     assert.equal(host.connection.sent.length, 2);
     host.connection.sent[1]!.answer(okResponse(host.connection.sent[1]!.request, 3n));
     await tick();
-    assert.deepEqual(host.completed.map((c) => [c.batch.recordCount, c.baseOffset]), [[3, 0n], [
+    assert.deepEqual(host.completed.map((c) => [c.recordCount, c.baseOffset]), [[3, 0n], [
       2,
       3n,
     ]]);
-    sender.endFlush();
     sender.close();
   });
 
   it("never sends an empty batch: one found in a queue completes without a request", async () => {
-    const { host, sender, accumulator, append } = setup({ idempotent: false });
+    const { host, sender, flush, accumulator, append } = setup({ idempotent: false });
     const empty = new ProducerBatch("t", 0, 1024, Date.now(), 120_000);
     accumulator.requeue(empty);
     append(1);
-    sender.beginFlush();
+    flush();
     await tick();
     assert.deepEqual(host.completed.map((c) => c.batch), [empty]);
     assert.equal(host.connection.sent.length, 1);
@@ -465,17 +523,16 @@ describe("Sender", () => {
       host.connection.sent[0]!.request.topicData[0]!.partitionData.map((p) => p.index),
       [1],
     );
-    sender.endFlush();
     sender.close();
   });
 
   it("fails a batch whose asynchronous compression fails, with a RecordError", async () => {
-    const { host, sender, append } = setup({
+    const { host, sender, flush, append } = setup({
       idempotent: false,
       compress: () => Promise.reject(new Error("codec exploded")),
     });
     append(1, 2);
-    sender.beginFlush();
+    flush();
     await tick();
     assert.equal(host.connection.sent.length, 0);
     assert.equal(host.failed.length, 1);
@@ -484,7 +541,6 @@ describe("Sender", () => {
       host.failed[0]!.error.message,
       /Cannot compress a batch of 2 record\(s\) for t-1: codec exploded/,
     );
-    sender.endFlush();
     sender.close();
   });
 });

@@ -46,6 +46,11 @@ export interface FaultPlanOptions {
   partitions?: number;
   /** Progress lines (each fault as it happens). @default none */
   log?: (line: string) => void;
+  /**
+   * How the readers read back: a transactional client is checked with "read_committed" (only
+   * committed transactions count). @default "read_uncommitted"
+   */
+  isolation?: "read_committed" | "read_uncommitted";
 }
 
 /** What the plan found. */
@@ -133,7 +138,11 @@ export async function runFaultPlan(
     await proxy.close();
     await cluster.restore();
   }
-  const stored = await cluster.readBack(topic, { expected: total, timeoutMs: 120_000 });
+  const stored = await cluster.readBack(topic, {
+    expected: total,
+    timeoutMs: 120_000,
+    isolation: options.isolation ?? "read_uncommitted",
+  });
   const copies = new Uint32Array(total);
   const lastByPartition = new Map<number, number>();
   let outOfOrder = 0;

@@ -38,6 +38,8 @@ export interface ProxyCounters {
   cutResponses: number;
   /** Requests forwarded, by ApiKey. */
   requests: Map<number, number>;
+  /** The versions of the requests forwarded, by ApiKey (what went over the wire). */
+  versions: Map<number, Set<number>>;
 }
 
 interface Link {
@@ -67,7 +69,12 @@ function int32(bytes: Uint8Array, at: number): number {
  * `after()`.
  */
 export class FaultProxy {
-  readonly counters: ProxyCounters = { connections: 0, cutResponses: 0, requests: new Map() };
+  readonly counters: ProxyCounters = {
+    connections: 0,
+    cutResponses: 0,
+    requests: new Map(),
+    versions: new Map(),
+  };
   readonly #servers: Server[] = [];
   readonly #links = new Set<Link>();
   #delayMs = 0;
@@ -181,9 +188,13 @@ export class FaultProxy {
       if (buffer.length - at - 4 < size) break;
       if (size >= 8) {
         const apiKey = (buffer[at + 4]! << 8) | buffer[at + 5]!;
+        const apiVersion = (buffer[at + 6]! << 8) | buffer[at + 7]!;
         const correlationId = int32(buffer, at + 8);
         link.pending.set(correlationId, apiKey);
         this.counters.requests.set(apiKey, (this.counters.requests.get(apiKey) ?? 0) + 1);
+        let versions = this.counters.versions.get(apiKey);
+        if (versions === undefined) this.counters.versions.set(apiKey, versions = new Set());
+        versions.add(apiVersion);
       }
       at += 4 + size;
     }

@@ -178,6 +178,9 @@ final class Cluster {
     c.put("transaction.state.log.replication.factor", String.valueOf(rf));
     c.put("transaction.state.log.min.isr", String.valueOf(Math.min(2, rf)));
     c.put("transaction.state.log.num.partitions", "4");
+    // A transaction past its transaction.timeout.ms is aborted within a second (Kafka's default
+    // check runs every 10 s), so the tests of that path take seconds.
+    c.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
     c.put("share.coordinator.state.topic.replication.factor", String.valueOf(rf));
     c.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.min(2, rf)));
     c.put("group.initial.rebalance.delay.ms", "0");
