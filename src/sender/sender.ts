@@ -18,7 +18,6 @@ import { ExponentialBackoff } from "../time/exponential_backoff.ts";
 import { TransactionAbortedError } from "../errors/transaction_errors.ts";
 import {
   LAST_PRODUCE_VERSION_BEFORE_TRANSACTIONS_V2,
-  type ProducerIdAndEpoch,
   type TransactionManager,
 } from "../transaction/transaction_manager.ts";
 
@@ -147,10 +146,14 @@ interface InFlightRequest {
  * its partition to have nothing in flight, so records keep their order.
  *
  * Ordering invariant with idempotence: a partition's batches get consecutive sequence numbers
- * in queue order when first drained; failed batches go back to the queue in creation order; a
- * sequence error stops draining until every request has come back, then the epoch is bumped
- * and all unacknowledged batches are renumbered from 0 in the same order (a batch numbered
- * under an older producer id or epoch is renumbered when drained again).
+ * in queue order when first drained; failed batches go back to the queue in creation order and
+ * keep their numbers (the broker deduplicates a retry of a batch it already wrote). A gap in a
+ * partition's sequences (a batch the broker refused for good, or OUT_OF_ORDER_SEQUENCE_NUMBER
+ * on the batch right after the last acknowledged one) stops draining until every request has
+ * come back; then the epoch is bumped and that partition alone is renumbered from 0 in the
+ * same order. Other partitions keep their numbers and move to the new epoch once none of
+ * their batches is in flight, so a batch whose outcome is unknown is never renumbered (the
+ * rules are in `TransactionManager.mayNumber` and `sequenceErrorNeedsBump`, after Java's).
  *
  * @example The sender is created by the producer
  * ```ts
@@ -291,10 +294,8 @@ export class Sender {
     const options = this.#options;
     const idempotent = transactions.idempotent;
     const transactional = transactions.transactional;
-    let identity: ProducerIdAndEpoch | undefined;
-    if (idempotent) {
-      identity = transactions.producerIdAndEpoch;
-      if (identity === undefined) return this.#wakeAfter(transactions.ensureProducerId());
+    if (idempotent && transactions.producerIdAndEpoch === undefined) {
+      return this.#wakeAfter(transactions.ensureProducerId());
     }
     if (transactional) {
       // A transaction that must abort (or is aborting) sends nothing more: what is queued
@@ -359,7 +360,7 @@ export class Sender {
       while (
         (this.#inFlightByBroker.get(brokerId) ?? 0) < options.maxInFlightRequestsPerConnection
       ) {
-        const batches = this.#takeBatches(queues, now, idempotent, identity);
+        const batches = this.#takeBatches(queues, now, idempotent);
         if (batches.length === 0) break;
         this.#sendRequest(brokerId, connection, batches);
       }
@@ -381,8 +382,7 @@ export class Sender {
       const batch = queue.batches[0]!;
       if (now < batch.deadlineMs) return;
       queue.batches.shift();
-      // A gap in the sequences would make the broker reject what follows: renumber everything.
-      this.#failBatch(batch, this.#deliveryTimeout(batch, now), true);
+      this.#failBatch(batch, this.#deliveryTimeout(batch, now));
     }
   }
 
@@ -402,12 +402,7 @@ export class Sender {
    * Takes at most one ready batch per partition for one request, up to `maxRequestSize`.
    * Partitions whose next batch is not ready yet are skipped.
    */
-  #takeBatches(
-    queues: PartitionQueue[],
-    now: number,
-    idempotent: boolean,
-    identity: ProducerIdAndEpoch | undefined,
-  ): ProducerBatch[] {
+  #takeBatches(queues: PartitionQueue[], now: number, idempotent: boolean): ProducerBatch[] {
     const options = this.#options;
     const taken: ProducerBatch[] = [];
     let size = 0;
@@ -441,22 +436,11 @@ export class Sender {
         ? batch.sizeInBytes
         : 61 + batch.compressed.records.length;
       if (taken.length > 0 && size + batchSize > options.maxRequestSize) break;
+      // Numbered when first drained (or again after its partition's epoch bump), in queue
+      // order; a partition still settling batches of an older epoch waits.
+      if (idempotent && !this.#transactions.mayNumber(batch, queue.inFlight)) continue;
       queue.batches.shift();
       size += batchSize;
-      if (
-        identity !== undefined &&
-        (batch.baseSequence < 0 || batch.producerId !== identity.producerId ||
-          batch.producerEpoch !== identity.producerEpoch)
-      ) {
-        // First drained, or numbered under an older id or epoch: (re)numbered in queue order.
-        batch.producerId = identity.producerId;
-        batch.producerEpoch = identity.producerEpoch;
-        batch.baseSequence = this.#transactions.takeSequence(
-          queue.topic,
-          queue.partition,
-          batch.recordCount,
-        );
-      }
       batch.markInFlight();
       batch.attempts++;
       queue.inFlight++;
@@ -602,6 +586,7 @@ export class Sender {
             undefined,
           );
         } else if (partition.errorCode === 0) {
+          this.#transactions.batchAcknowledged(batch);
           this.#accumulator.complete(batch, partition.baseOffset, partition.logAppendTimeMs);
         } else {
           const error = BrokerError.fromCode(
@@ -649,15 +634,16 @@ export class Sender {
     this.#stats?.error(code);
     if (code === "DUPLICATE_SEQUENCE_NUMBER") {
       // The broker already has this batch (an earlier attempt was written): it is delivered.
+      transactions.batchAcknowledged(batch);
       accumulator.complete(batch, -1n, -1n);
       return;
     }
     if (code === "MESSAGE_TOO_LARGE" || code === "RECORD_LIST_TOO_LARGE") {
       if (batch.recordCount > 1) {
-        // The pieces keep the batch's sequence range (in a transaction no epoch can be bumped
-        // before it ends); an idempotent-only producer renumbers everything after a bump.
+        // The pieces keep the batch's sequence range, consecutively and first in the queue,
+        // so no epoch bump is needed (as Java's split): batches after it that were in flight
+        // come back OUT_OF_ORDER_SEQUENCE_NUMBER and are retried behind the pieces.
         accumulator.splitAndReenqueue(batch, new Map(), error);
-        if (!transactional) transactions.requestEpochBump();
         return;
       }
       // One record the broker will never take: nothing to split, and retrying cannot help. Its
@@ -676,7 +662,6 @@ export class Sender {
           "RECORD_TOO_LARGE",
           { cause: error },
         ),
-        true,
       );
       return;
     }
@@ -689,8 +674,11 @@ export class Sender {
       for (const recordError of partition.recordErrors) {
         failed.set(recordError.batchIndex, recordError.batchIndexErrorMessage ?? error.message);
       }
+      // The invalid records leave a gap in the batch's sequence range: the partition needs a
+      // new epoch (an idempotent-only producer renumbers it; a transaction must abort).
+      const numbered = transactions.hasCurrentSequence(batch);
       accumulator.splitAndReenqueue(batch, failed, error);
-      transactions.requestEpochBump();
+      if (numbered) transactions.requestEpochBumpFor(batch.topic, batch.partition);
       // A transaction with a failed record cannot commit.
       if (transactional) transactions.handleFailedBatch(error, false);
       return;
@@ -719,7 +707,10 @@ export class Sender {
       this.#failBatch(batch, error);
       return;
     }
-    if (sequenceProblem) transactions.requestEpochBump();
+    if (
+      sequenceProblem &&
+      transactions.sequenceErrorNeedsBump(batch, code, partition?.logStartOffset ?? -1n)
+    ) transactions.requestEpochBumpFor(batch.topic, batch.partition);
     this.#retry(batch, error, partition, now);
   }
 
@@ -755,24 +746,17 @@ export class Sender {
   }
 
   /**
-   * Fails a batch for good; a transaction with a failed batch must abort. With `renumber`
-   * (the broker never wrote the batch, and the batches after it would hit the gap its
-   * sequence numbers leave) an idempotent producer renumbers after an epoch bump.
+   * Fails a batch for good; a transaction with a failed batch must abort. A numbered batch
+   * leaves a gap in its partition's sequences unless the broker wrote it after all: the
+   * transaction manager bumps the partition's epoch, or (when a request without an answer
+   * may have written it) waits until the partition's other batches settled to know.
    */
-  #failBatch(batch: ProducerBatch, error: KafkaError, renumber = false): void {
-    const hadSequence = this.#hasCurrentSequence(batch);
+  #failBatch(batch: ProducerBatch, error: KafkaError): void {
+    const transactions = this.#transactions;
+    const hadSequence = transactions.hasCurrentSequence(batch);
     this.#accumulator.fail(batch, error);
-    if (renumber && hadSequence) this.#transactions.requestEpochBump();
-    if (this.#transactions.transactional) this.#transactions.handleFailedBatch(error, hadSequence);
-  }
-
-  /** True when the broker counts this batch's sequence numbers (see `TransactionManager`). */
-  #hasCurrentSequence(batch: ProducerBatch): boolean {
-    return this.#transactions.hasCurrentSequence(
-      batch.producerId,
-      batch.producerEpoch,
-      batch.baseSequence,
-    );
+    if (hadSequence) transactions.batchFailed(batch, batch.outcomeUnknown);
+    if (transactions.transactional) transactions.handleFailedBatch(error, hadSequence);
   }
 
   /** Asks for fresh metadata and drains again once it came (or failed). */

@@ -88,6 +88,54 @@ export interface ProducerIdAndEpoch {
 }
 
 /** Options of {@linkcode TransactionManager}. */
+/**
+ * What the transaction manager reads and stamps on a batch (a `ProducerBatch` is one): its
+ * partition, size, and the producer id, epoch and base sequence it was numbered under
+ * (`baseSequence` -1 until numbered).
+ */
+export interface SequencedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly recordCount: number;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/**
+ * One partition's sequence numbers (Java's `TxnPartitionEntry`). Invariant: its batches are
+ * numbered consecutively from 0 under `producerId`/`producerEpoch`, which is the producer's
+ * identity or, for an idempotent-only producer after an epoch bump that other partitions
+ * asked for, an older one: a partition moves to the new identity (at sequence 0) only once
+ * none of its batches numbered under the old one is incomplete, so the broker never sees the
+ * new epoch before the old epoch's batches are settled, and a batch whose outcome is unknown
+ * is never numbered again (a duplicate if the broker had written it).
+ */
+interface PartitionSequences {
+  producerId: bigint;
+  producerEpoch: number;
+  /** The base sequence of the next batch numbered. */
+  next: number;
+  /** The last sequence the broker acknowledged under this identity; -1 before the first. */
+  lastAcked: number;
+  /**
+   * A batch numbered here failed for good after a request whose outcome is unknown: whether
+   * its sequences exist on the broker is known only once every batch numbered here is
+   * settled (then `lastAcked + 1 === next`, or a gap, which needs an epoch bump).
+   */
+  unresolved: boolean;
+  /** An epoch bump is requested for this partition: it restarts at 0 with the new identity. */
+  bumpRequested: boolean;
+}
+
+/** Sequence numbers are 31-bit and wrap to 0 (Kafka's `DefaultRecordBatch.incrementSequence`). */
+const SEQUENCE_MODULUS = 0x80000000;
+
+/** True when `sequence` directly follows the partition's last acknowledged one. */
+function isNextSequence(entry: PartitionSequences, sequence: number): boolean {
+  return sequence === (entry.lastAcked + 1) % SEQUENCE_MODULUS;
+}
+
 export interface TransactionManagerOptions {
   /** False: the producer needs no producer id (no sequences, no InitProducerId). */
   idempotent: boolean;
@@ -168,8 +216,8 @@ export class TransactionManager {
   /** Why the open transaction must be aborted (AbortableError). */
   #abortableError: KafkaError | undefined;
   #closed = false;
-  /** Topic → the next sequence number of each partition under the current identity. */
-  readonly #sequences = new Map<string, number[]>();
+  /** Topic → each partition's sequence state (see `PartitionSequences`). */
+  readonly #sequences = new Map<string, PartitionSequences[]>();
   // ---- transactions ----
   /** Transactional requests to the coordinators, found and retried. */
   readonly #coordinators: CoordinatorClient;
@@ -294,19 +342,27 @@ export class TransactionManager {
   }
 
   /**
-   * Asks for an epoch bump. An idempotent-only producer bumps once every in-flight request has
-   * come back (`bumpEpoch()`); a transactional one when its transaction ends.
+   * Asks for an epoch bump because of a sequence problem on one partition. An idempotent-only
+   * producer bumps once every in-flight request has come back (`bumpEpoch()`), and only this
+   * partition (with any others that asked) restarts at sequence 0; a transactional one bumps
+   * when its transaction ends, and every partition restarts.
    */
-  requestEpochBump(): void {
+  requestEpochBumpFor(topic: string, partition: number): void {
     if (!this.#options.idempotent) return;
-    if (this.transactional) this.#bumpAfterTransaction = true;
-    else this.#epochBumpRequired = true;
+    if (this.transactional) {
+      this.#bumpAfterTransaction = true;
+      return;
+    }
+    this.#entry(topic, partition).bumpRequested = true;
+    this.#epochBumpRequired = true;
   }
 
   /**
    * Bumps an idempotent-only producer's epoch (InitProducerId with the current id and epoch,
-   * KIP-360; a broker that refuses gives a new producer id instead). Every partition's
-   * sequence starts at 0 again. The caller must have nothing in flight.
+   * KIP-360; a broker that refuses gives a new producer id instead). The partitions that asked
+   * (`requestEpochBumpFor`) restart at sequence 0 under the new identity; the others keep
+   * their numbering and move over once their batches are settled (`mayNumber`). The caller
+   * must have nothing in flight.
    *
    * @returns A promise that settles (never rejects) when done or failed for good.
    */
@@ -321,31 +377,136 @@ export class TransactionManager {
   }
 
   /**
-   * Takes `recordCount` sequence numbers of a partition for a batch drained under the current
-   * identity (wrapping at 2^31 as Kafka's do).
+   * Makes a batch about to be drained carry valid sequence numbers, and says whether it may
+   * go now. A batch numbered under its partition's identity keeps its numbers (a retry: the
+   * broker deduplicates it). A batch numbered under an identity its partition left (an epoch
+   * bump for this partition, or a transaction's new epoch) is numbered again, in queue order.
+   * A batch not numbered yet is numbered once its partition is on the current identity; a
+   * partition still on an older one (or with unresolved sequences) moves when
+   * `partitionInFlight` is 0 (the caller only asks for the first batch of a partition, so
+   * then none of its batches is incomplete).
    *
-   * @returns The batch's base sequence.
+   * @param batch The first batch of its partition's queue.
+   * @param partitionInFlight How many of the partition's batches are in flight.
+   * @returns false when the batch must wait (an answer, or an epoch bump this asked for).
    */
-  takeSequence(topic: string, partition: number, recordCount: number): number {
-    let next = this.#sequences.get(topic);
-    if (next === undefined) {
-      next = [];
-      this.#sequences.set(topic, next);
+  mayNumber(batch: SequencedBatch, partitionInFlight: number): boolean {
+    const identity = this.#identity;
+    if (identity === undefined) return false;
+    const entry = this.#entry(batch.topic, batch.partition);
+    if (batch.baseSequence >= 0) {
+      if (batch.producerId === entry.producerId && batch.producerEpoch === entry.producerEpoch) {
+        return true;
+      }
+      this.#number(batch, entry);
+      return true;
     }
-    const base = next[partition] ?? 0;
-    next[partition] = (base + recordCount) % 0x80000000;
-    return base;
+    const stale = entry.producerId !== identity.producerId ||
+      entry.producerEpoch !== identity.producerEpoch;
+    if (stale || entry.unresolved) {
+      if (partitionInFlight > 0) return false;
+      if (stale) {
+        this.#reset(entry, identity);
+      } else {
+        entry.unresolved = false;
+        if (!isNextSequence(entry, entry.next)) {
+          // Every batch numbered here is settled and some never reached the broker: the
+          // sequences have a gap only a new epoch closes (Java's maybeResolveSequences).
+          this.requestEpochBumpFor(batch.topic, batch.partition);
+          return false;
+        }
+      }
+    }
+    this.#number(batch, entry);
+    return true;
+  }
+
+  /** Notes that the broker acknowledged (or already had) a batch. */
+  batchAcknowledged(batch: SequencedBatch): void {
+    if (!this.hasCurrentSequence(batch)) return;
+    const entry = this.#entry(batch.topic, batch.partition);
+    entry.lastAcked = (batch.baseSequence + batch.recordCount - 1) % SEQUENCE_MODULUS;
   }
 
   /**
-   * True when a batch stamped with this producer id, epoch and base sequence was numbered
-   * under the current identity: its sequence numbers count on the broker (a gap there would
-   * make the broker refuse what follows).
+   * Notes that a numbered batch failed for good. Its sequences leave a gap unless the broker
+   * wrote it after all: an idempotent-only producer bumps this partition's epoch when it
+   * cannot have been written (the broker answered with an error), and otherwise
+   * (`mayHaveBeenWritten`: a request without an answer) leaves the sequences unresolved until
+   * the partition's other batches settle. (A transactional producer aborts instead.)
    */
-  hasCurrentSequence(producerId: bigint, producerEpoch: number, baseSequence: number): boolean {
-    const identity = this.#identity;
-    return baseSequence >= 0 && identity !== undefined && identity.producerId === producerId &&
-      identity.producerEpoch === producerEpoch;
+  batchFailed(batch: SequencedBatch, mayHaveBeenWritten: boolean): void {
+    if (this.transactional || !this.hasCurrentSequence(batch)) return;
+    if (mayHaveBeenWritten) this.#entry(batch.topic, batch.partition).unresolved = true;
+    else this.requestEpochBumpFor(batch.topic, batch.partition);
+  }
+
+  /**
+   * Decides whether a sequence error on an idempotent-only producer's batch needs an epoch
+   * bump for its partition (the batch is retried either way), as Java's `canRetry`:
+   * OUT_OF_ORDER_SEQUENCE_NUMBER only when the batch is the next after the last acknowledged
+   * one (otherwise an earlier batch is not written yet and will be retried first);
+   * UNKNOWN_PRODUCER_ID unless the broker did not know the log start offset (-1: retry);
+   * INVALID_PRODUCER_EPOCH always.
+   */
+  sequenceErrorNeedsBump(batch: SequencedBatch, code: string, logStartOffset: bigint): boolean {
+    if (!this.hasCurrentSequence(batch)) return false; // numbered again when drained
+    if (code === "OUT_OF_ORDER_SEQUENCE_NUMBER") {
+      return isNextSequence(this.#entry(batch.topic, batch.partition), batch.baseSequence);
+    }
+    if (code === "UNKNOWN_PRODUCER_ID") return logStartOffset !== -1n;
+    return true;
+  }
+
+  /**
+   * True when a batch's sequence numbers count on the broker under its partition's identity
+   * (a gap there would make the broker refuse what follows).
+   */
+  hasCurrentSequence(batch: SequencedBatch): boolean {
+    if (batch.baseSequence < 0 || this.#identity === undefined) return false;
+    const entry = this.#sequences.get(batch.topic)?.[batch.partition];
+    return entry !== undefined && entry.producerId === batch.producerId &&
+      entry.producerEpoch === batch.producerEpoch;
+  }
+
+  /** The partition's sequence state, on the current identity when new. */
+  #entry(topic: string, partition: number): PartitionSequences {
+    let entries = this.#sequences.get(topic);
+    if (entries === undefined) {
+      entries = [];
+      this.#sequences.set(topic, entries);
+    }
+    let entry = entries[partition];
+    if (entry === undefined) {
+      const identity = this.#identity;
+      entry = {
+        producerId: identity?.producerId ?? -1n,
+        producerEpoch: identity?.producerEpoch ?? -1,
+        next: 0,
+        lastAcked: -1,
+        unresolved: false,
+        bumpRequested: false,
+      };
+      entries[partition] = entry;
+    }
+    return entry;
+  }
+
+  #reset(entry: PartitionSequences, identity: ProducerIdAndEpoch): void {
+    entry.producerId = identity.producerId;
+    entry.producerEpoch = identity.producerEpoch;
+    entry.next = 0;
+    entry.lastAcked = -1;
+    entry.unresolved = false;
+    entry.bumpRequested = false;
+  }
+
+  /** Numbers a batch with the partition's next sequences, under the partition's identity. */
+  #number(batch: SequencedBatch, entry: PartitionSequences): void {
+    batch.producerId = entry.producerId;
+    batch.producerEpoch = entry.producerEpoch;
+    batch.baseSequence = entry.next;
+    entry.next = (entry.next + batch.recordCount) % SEQUENCE_MODULUS;
   }
 
   /**
@@ -799,14 +960,24 @@ export class TransactionManager {
     this.#lastPartitions = undefined;
   }
 
-  #setIdentity(identity: ProducerIdAndEpoch, from: string): void {
+  /**
+   * Takes a new identity. After an idempotent-only epoch bump (`bumped`) only the partitions
+   * that asked restart at 0 now (the others move over in `mayNumber`); any other change of
+   * identity (the first id, a transaction's new epoch) restarts every partition.
+   */
+  #setIdentity(identity: ProducerIdAndEpoch, from: string, bumped = false): void {
     const previous = this.#identity;
     this.#identity = identity;
-    if (
+    if (bumped) {
+      for (const entries of this.#sequences.values()) {
+        for (const entry of entries) {
+          if (entry?.bumpRequested) this.#reset(entry, identity);
+        }
+      }
+    } else if (
       previous === undefined || previous.producerId !== identity.producerId ||
       previous.producerEpoch !== identity.producerEpoch
     ) {
-      // A new identity: every partition's sequences start at 0 again.
       this.#sequences.clear();
     }
     this.#options.logger.debug("Producer id assigned", {
@@ -863,6 +1034,8 @@ export class TransactionManager {
   async #initIdempotentProducerId(current: ProducerIdAndEpoch | undefined): Promise<void> {
     const logger = this.#options.logger;
     this.#transitionTo(S.Initializing);
+    // A bump renumbers only the partitions that asked, even when it ends with a new id.
+    const bumping = current !== undefined;
     let failures = 0;
     try {
       while (!this.#closed && this.#fatalError === undefined) {
@@ -883,6 +1056,7 @@ export class TransactionManager {
           this.#setIdentity(
             { producerId: response.producerId, producerEpoch: response.producerEpoch },
             "InitProducerId",
+            bumping,
           );
           this.#epochBumpRequired = false;
           this.#transitionTo(S.Ready);

@@ -384,6 +384,71 @@ describe("Sender", () => {
     sender.close();
   });
 
+  it("an epoch bump for one partition never renumbers another partition's batch whose outcome is unknown (it would be stored twice)", async () => {
+    const { host, sender, flush, append } = setup();
+    /** [partition, producer epoch, base sequence] of each batch a request carries. */
+    const stamps = (sent: SentRequest) =>
+      sent.request.topicData.flatMap((topic) =>
+        topic.partitionData.map((partition) => {
+          const batch = decodeRecordBatches(partition.records!)[0]!;
+          return [partition.index, batch.producerEpoch, batch.baseSequence];
+        })
+      );
+    const stamp = (sent: SentRequest) => stamps(sent)[0]!;
+    append(0, 2);
+    flush();
+    await tick();
+    append(1, 2);
+    flush();
+    await tick();
+    const [toPartition0, toPartition1] = host.connection.sent;
+    assert.deepEqual([stamp(toPartition0!), stamp(toPartition1!)], [[0, 0, 0], [1, 0, 0]]);
+    // Partition 0's request is lost after the broker may have written it; partition 1's
+    // first batch meets a gap the broker reports (OUT_OF_ORDER_SEQUENCE_NUMBER).
+    toPartition0!.fail(new ConnectionError("gone after writing"));
+    toPartition1!.answer(okResponse(toPartition1!.request, -1n, 45));
+    await tick();
+    assert.equal(host.connection.initProducerIds.length, 2, "the epoch was bumped");
+    const again = host.connection.sent.slice(2).flatMap(stamps).sort((a, b) => a[0]! - b[0]!);
+    assert.deepEqual(
+      again,
+      [[0, 0, 0], [1, 1, 0]],
+      "partition 0 retries under epoch 0 with its sequence (the broker deduplicates it); partition 1 restarts under epoch 1",
+    );
+    for (const sent of host.connection.sent.slice(2)) sent.answer(okResponse(sent.request, 7n));
+    await tick();
+    // Partition 0 moves to epoch 1 (at sequence 0) only now that epoch 0's batch is settled.
+    append(0, 1);
+    flush();
+    await tick();
+    assert.deepEqual(stamp(host.connection.sent.at(-1)!), [0, 1, 0]);
+    sender.close();
+  });
+
+  it("OUT_OF_ORDER_SEQUENCE_NUMBER behind a batch still being retried is retried without an epoch bump", async () => {
+    const { host, sender, flush, append } = setup({ maxInFlightRequestsPerConnection: 2 }, 300);
+    append(0, 4); // two batches: sequences 0 and 2
+    flush();
+    await tick();
+    const [a, b] = host.connection.sent;
+    a!.fail(new ConnectionError("lost")); // outcome unknown
+    b!.answer(okResponse(b!.request, -1n, 45)); // 2 is not next after nothing acknowledged
+    await tick();
+    assert.equal(host.connection.initProducerIds.length, 1, "no epoch bump");
+    const retried = host.connection.sent[2]!;
+    assert.deepEqual(sequencesOf(retried.request), [0]);
+    retried.answer(okResponse(retried.request, 0n, 46)); // DUPLICATE_SEQUENCE_NUMBER: written
+    await tick();
+    const last = host.connection.sent[3]!;
+    assert.deepEqual(sequencesOf(last.request), [2], "same epoch, same sequence");
+    last.answer(okResponse(last.request, 2n));
+    await tick();
+    assert.equal(host.completed.length, 2);
+    assert.equal(host.failed.length, 0);
+    assert.equal(host.connection.initProducerIds.length, 1);
+    sender.close();
+  });
+
   it("names topics by id at Produce v13 and matches the answer by id", async () => {
     const { host, sender, flush, append } = setup();
     host.connection.version = 13;

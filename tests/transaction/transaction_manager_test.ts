@@ -11,6 +11,7 @@ import type {
 } from "../../src/protocol/init_producer_id.ts";
 import {
   isTransitionValid,
+  type SequencedBatch,
   TransactionManager,
   TransactionState,
 } from "../../src/transaction/transaction_manager.ts";
@@ -63,6 +64,11 @@ function manager(broker: FakeBroker, idempotent = true) {
 
 const S = TransactionState;
 
+/** A batch as the transaction manager sees it, not numbered yet. */
+function batch(topic: string, partition: number, recordCount: number): SequencedBatch {
+  return { topic, partition, recordCount, producerId: -1n, producerEpoch: -1, baseSequence: -1 };
+}
+
 describe("TransactionManager", () => {
   it("isTransitionValid() allows exactly Java's transitions", () => {
     const all = Object.values(S);
@@ -111,26 +117,96 @@ describe("TransactionManager", () => {
     assert.equal(broker.requests[0]!.transactionalId, null);
   });
 
-  it("TransactionManager.bumpEpoch() asks with the current id and epoch and starts every sequence at 0", async () => {
+  it("TransactionManager.bumpEpoch() asks with the current id and epoch; only the partition that asked restarts at 0 at once", async () => {
     const broker = new FakeBroker([{ producerId: 11n, producerEpoch: 3 }, {
       producerId: 11n,
       producerEpoch: 4,
     }]);
     const transactions = manager(broker);
     await transactions.ensureProducerId();
-    assert.equal(transactions.takeSequence("t", 0, 5), 0);
-    assert.equal(transactions.takeSequence("t", 0, 2), 5);
-    assert.equal(transactions.hasCurrentSequence(11n, 3, 5), true);
-    transactions.requestEpochBump();
+    const a1 = batch("a", 0, 5);
+    const a2 = batch("a", 0, 2);
+    const b1 = batch("b", 0, 4);
+    for (const b of [a1, a2, b1]) assert.equal(transactions.mayNumber(b, 0), true);
+    assert.deepEqual([a1.baseSequence, a2.baseSequence, b1.baseSequence], [0, 5, 0]);
+    assert.equal(transactions.hasCurrentSequence(a2), true);
+    transactions.requestEpochBumpFor("a", 0);
     assert.equal(transactions.epochBumpRequired, true);
     await transactions.bumpEpoch();
     assert.equal(transactions.epochBumpRequired, false);
     assert.equal(broker.requests[1]!.producerId, 11n);
     assert.equal(broker.requests[1]!.producerEpoch, 3);
     assert.deepEqual(transactions.producerIdAndEpoch, { producerId: 11n, producerEpoch: 4 });
-    assert.equal(transactions.hasCurrentSequence(11n, 3, 5), false, "numbered under epoch 3");
-    assert.equal(transactions.takeSequence("t", 0, 1), 0);
+    // Partition a restarted: its batches are numbered again, in queue order, under epoch 4.
+    assert.equal(transactions.hasCurrentSequence(a1), false, "numbered under epoch 3");
+    assert.equal(transactions.mayNumber(a1, 0), true);
+    assert.equal(transactions.mayNumber(a2, 1), true);
+    assert.deepEqual([a1.producerEpoch, a1.baseSequence, a2.baseSequence], [4, 0, 5]);
+    // Partition b keeps epoch 3: its batch in flight (outcome unknown) is never renumbered...
+    assert.equal(transactions.hasCurrentSequence(b1), true);
+    assert.equal(transactions.mayNumber(b1, 0), true);
+    assert.deepEqual([b1.producerEpoch, b1.baseSequence], [3, 0]);
+    // ...and a new batch there waits until nothing of epoch 3 is in flight, then starts at 0.
+    const b2 = batch("b", 0, 1);
+    assert.equal(transactions.mayNumber(b2, 1), false);
+    assert.equal(b2.baseSequence, -1);
+    transactions.batchAcknowledged(b1);
+    assert.equal(transactions.mayNumber(b2, 0), true);
+    assert.deepEqual([b2.producerEpoch, b2.baseSequence], [4, 0]);
     assert.equal(transactions.state, S.Ready);
+  });
+
+  it("TransactionManager.sequenceErrorNeedsBump() follows Java's canRetry: OUT_OF_ORDER_SEQUENCE_NUMBER bumps only for the batch right after the last acknowledged one", async () => {
+    const transactions = manager(new FakeBroker([]));
+    await transactions.ensureProducerId();
+    const [b1, b2, b3] = [batch("t", 0, 2), batch("t", 0, 3), batch("t", 0, 1)];
+    for (const b of [b1, b2, b3]) transactions.mayNumber(b, 0);
+    const OOOS = "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    // b1 not acknowledged yet: b2 and b3 wait behind it (retry, no bump); b1 itself is a gap.
+    assert.equal(transactions.sequenceErrorNeedsBump(b2, OOOS, 0n), false);
+    assert.equal(transactions.sequenceErrorNeedsBump(b3, OOOS, 0n), false);
+    assert.equal(transactions.sequenceErrorNeedsBump(b1, OOOS, 0n), true);
+    transactions.batchAcknowledged(b1);
+    assert.equal(transactions.sequenceErrorNeedsBump(b2, OOOS, 0n), true);
+    assert.equal(transactions.sequenceErrorNeedsBump(b3, OOOS, 0n), false);
+    // UNKNOWN_PRODUCER_ID: retried as is while the broker does not know the log start offset.
+    assert.equal(transactions.sequenceErrorNeedsBump(b2, "UNKNOWN_PRODUCER_ID", -1n), false);
+    assert.equal(transactions.sequenceErrorNeedsBump(b2, "UNKNOWN_PRODUCER_ID", 10n), true);
+    assert.equal(transactions.sequenceErrorNeedsBump(b2, "INVALID_PRODUCER_EPOCH", 0n), true);
+    // A batch not numbered under its partition's identity is numbered again anyway.
+    assert.equal(transactions.sequenceErrorNeedsBump(batch("t", 1, 1), OOOS, 0n), false);
+  });
+
+  it("TransactionManager.batchFailed(): refused for good bumps the partition; an unknown outcome waits until the partition settled, then bumps only if there is a gap", async () => {
+    const transactions = manager(new FakeBroker([{ producerId: 1n, producerEpoch: 0 }]));
+    await transactions.ensureProducerId();
+    // Refused by the broker (not written): the sequences have a gap now.
+    const refused = batch("r", 0, 2);
+    transactions.mayNumber(refused, 0);
+    transactions.batchFailed(refused, false);
+    assert.equal(transactions.epochBumpRequired, true);
+
+    const unknown = manager(new FakeBroker([{ producerId: 1n, producerEpoch: 0 }]));
+    await unknown.ensureProducerId();
+    // Written after all: a later batch was acknowledged, so no gap and no bump.
+    const [u1, u2] = [batch("u", 0, 2), batch("u", 0, 2)];
+    unknown.mayNumber(u1, 0);
+    unknown.mayNumber(u2, 1);
+    unknown.batchFailed(u1, true);
+    assert.equal(unknown.epochBumpRequired, false);
+    const u3 = batch("u", 0, 1);
+    assert.equal(unknown.mayNumber(u3, 1), false, "waits while u2 is in flight");
+    unknown.batchAcknowledged(u2);
+    assert.equal(unknown.mayNumber(u3, 0), true);
+    assert.equal(u3.baseSequence, 4);
+    assert.equal(unknown.epochBumpRequired, false);
+    // Never written: the partition settled with a gap, so the next batch asks for a bump.
+    const [v1, v2] = [batch("v", 0, 2), batch("v", 0, 1)];
+    unknown.mayNumber(v1, 0);
+    unknown.batchFailed(v1, true);
+    assert.equal(unknown.mayNumber(v2, 0), false);
+    assert.equal(unknown.epochBumpRequired, true);
+    assert.equal(v2.baseSequence, -1);
   });
 
   it("TransactionManager.bumpEpoch() falls back to a new producer id when the broker refuses the bump", async () => {
@@ -165,12 +241,21 @@ describe("TransactionManager", () => {
     assert.deepEqual(transactions.producerIdAndEpoch, { producerId: 9n, producerEpoch: 0 });
   });
 
-  it("TransactionManager.takeSequence() wraps at 2^31 as Kafka's sequences do", async () => {
+  it("TransactionManager.mayNumber() wraps sequences at 2^31 as Kafka's do", async () => {
     const transactions = manager(new FakeBroker([]));
     await transactions.ensureProducerId();
-    assert.equal(transactions.takeSequence("t", 1, 0x7fffffff), 0);
-    assert.equal(transactions.takeSequence("t", 1, 3), 0x7fffffff);
-    assert.equal(transactions.takeSequence("t", 1, 1), 2);
+    const numbered = [0x7fffffff, 3, 1].map((count) => {
+      const b = batch("t", 1, count);
+      transactions.mayNumber(b, 0);
+      transactions.batchAcknowledged(b);
+      return b.baseSequence;
+    });
+    assert.deepEqual(numbered, [0, 0x7fffffff, 2]);
+    const OOOS = "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    const next = batch("t", 1, 1);
+    transactions.mayNumber(next, 0);
+    assert.equal(next.baseSequence, 3);
+    assert.equal(transactions.sequenceErrorNeedsBump(next, OOOS, 0n), true, "3 follows 2");
   });
 
   it("TransactionManager without idempotence needs no producer id", () => {
@@ -178,7 +263,7 @@ describe("TransactionManager", () => {
     const transactions = manager(broker, false);
     assert.equal(transactions.state, S.Ready);
     assert.equal(transactions.ensureProducerId(), undefined);
-    transactions.requestEpochBump();
+    transactions.requestEpochBumpFor("t", 0);
     assert.equal(transactions.epochBumpRequired, false);
     assert.equal(broker.requests.length, 0);
   });
@@ -287,13 +372,16 @@ describe("TransactionManager with a transactionalId", () => {
     manager.maybeAddPartition("t", 0);
     assert.equal(manager.isSendToPartitionAllowed("t", 0), true, "joins through Produce");
     assert.equal(manager.addPartitionsToTransaction(), undefined, "no AddPartitionsToTxn");
-    manager.takeSequence("t", 0, 3);
+    const sent = batch("t", 0, 3);
+    assert.equal(manager.mayNumber(sent, 0), true);
     manager.beginCommit();
     await manager.endTransaction();
     assert.deepEqual(broker.sent.at(-1)!.api, "EndTxn");
     assert.equal(broker.sent.at(-1)!.version, 5);
     assert.deepEqual(manager.producerIdAndEpoch, { producerId: 5n, producerEpoch: 1 });
-    assert.equal(manager.takeSequence("t", 0, 1), 0, "the next epoch starts at sequence 0");
+    const next = batch("t", 0, 1);
+    assert.equal(manager.mayNumber(next, 0), true);
+    assert.deepEqual([next.producerEpoch, next.baseSequence], [1, 0], "sequence 0 again");
     assert.equal(manager.state, S.Ready);
   });
 
