@@ -3,7 +3,9 @@ import type { RequestChannel } from "../connection/request_channel.ts";
 import { BrokerError } from "../errors/broker_error.ts";
 import { KafkaError } from "../errors/kafka_error.ts";
 import type { ApiDescriptor } from "../protocol/api.ts";
+import { EndTxnApi } from "../protocol/end_txn.ts";
 import { CoordinatorKeyType, FindCoordinatorApi } from "../protocol/find_coordinator.ts";
+import { ProduceApi } from "../protocol/produce.ts";
 import type { ExponentialBackoff } from "../time/exponential_backoff.ts";
 
 /** A broker's address, as FindCoordinator gives it. */
@@ -81,7 +83,8 @@ export class CoordinatorClient {
 
   /**
    * The cluster's finalized `transaction.version` as the transaction coordinator last reported
-   * it in its ApiVersions answer (0 when it reported none; -1 before any request).
+   * it in its ApiVersions answer (0 when it reported none; -1 before any request), but at most
+   * 1 unless this client and the broker agree on the versions transactions v2 needs.
    */
   get transactionVersion(): number {
     return this.#transactionVersion;
@@ -120,7 +123,7 @@ export class CoordinatorClient {
         const nodeId = await this.findCoordinator(coordinator);
         const connection = await this.#network.connectionTo(nodeId);
         if (coordinator.type === CoordinatorKeyType.Transaction) {
-          this.#transactionVersion = connection.finalizedFeatures?.get("transaction.version") ?? 0;
+          this.#transactionVersion = usableTransactionVersion(connection);
         }
         let version = connection.versionFor(api);
         if (maxVersion !== undefined) version = Math.min(version, maxVersion);
@@ -195,4 +198,22 @@ function isRetriableFailure(error: unknown): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Transactions v2 (KIP-890) joins partitions through Produce v12+ and ends with EndTxn v5. */
+const FIRST_PRODUCE_VERSION_OF_TRANSACTIONS_V2 = 12;
+const FIRST_END_TXN_VERSION_OF_TRANSACTIONS_V2 = 5;
+
+/**
+ * The cluster's finalized `transaction.version`, lowered to 1 when the versions negotiated with
+ * this broker cannot carry transactions v2: a client that sends Produce v11 must add
+ * partitions with AddPartitionsToTxn (a v2 broker refuses the Produce with INVALID_TXN_STATE
+ * otherwise), as a Kafka 3.x client does against a 4.x cluster.
+ */
+function usableTransactionVersion(connection: RequestChannel): number {
+  const finalized = connection.finalizedFeatures?.get("transaction.version") ?? 0;
+  if (finalized < 2) return finalized;
+  const v2 = connection.versionFor(ProduceApi) >= FIRST_PRODUCE_VERSION_OF_TRANSACTIONS_V2 &&
+    connection.versionFor(EndTxnApi) >= FIRST_END_TXN_VERSION_OF_TRANSACTIONS_V2;
+  return v2 ? finalized : 1;
 }

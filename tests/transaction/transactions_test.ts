@@ -48,8 +48,15 @@ async function allValues(cluster: RealKafkaCluster, topic: string, expected: num
 }
 
 /** The cluster's finalized transaction.version (absent on brokers without it: 0). */
+/**
+ * The transaction version the client uses with this cluster: its finalized
+ * `transaction.version`, but 1 when the client is capped below Produce v12
+ * (SLUICE_TEST_PRODUCE_MAX), which transactions v2 needs.
+ */
 async function transactionVersion(cluster: RealKafkaCluster): Promise<number> {
-  return (await cluster.features()).get("transaction.version") ?? 0;
+  const finalized = (await cluster.features()).get("transaction.version") ?? 0;
+  const cap = Number(process.env.SLUICE_TEST_PRODUCE_MAX ?? Infinity);
+  return finalized >= 2 && cap < 12 ? 1 : finalized;
 }
 
 /** The transaction coordinator's node id for `transactionalId` (FindCoordinator, retried). */
@@ -107,7 +114,7 @@ describe("transactions on real Kafka", () => {
   });
   after(async () => {
     await shared.restore();
-    if (v1 !== shared) await v1.close();
+    if (v1 !== undefined && v1 !== shared) await v1.close();
   });
 
   for (const which of ["the shared cluster", "a cluster with transactions v1"] as const) {
