@@ -219,7 +219,10 @@ export function parseProduceArgs(args: readonly string[]): ProduceCliOptions {
 
 /** Where the CLI reads and writes, so tests can drive it. */
 export interface CliIo {
-  /** The input, in chunks that may end anywhere. */
+  /**
+   * The input, in chunks that may end anywhere. A chunk may be overwritten once the next is
+   * asked for: the CLI copies whatever it keeps longer.
+   */
   stdin: AsyncIterable<Uint8Array>;
   /** Where messages, progress and the summary go. */
   stderr: (text: string) => void;

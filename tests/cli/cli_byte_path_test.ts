@@ -24,6 +24,21 @@ async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
 }
 
+/**
+ * Chunks in one reused buffer, as stdinChunks() reads a file: once the CLI asks for the next
+ * chunk the previous one is scribbled over, so a line it kept a view of (instead of a copy)
+ * would be stored as garbage.
+ */
+async function* reusedChunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  const buffer = new Uint8Array(size);
+  for (let at = 0; at < bytes.length; at += size) {
+    const chunk = bytes.subarray(at, at + size);
+    buffer.set(chunk);
+    yield buffer.subarray(0, chunk.length);
+    buffer.fill(0x23);
+  }
+}
+
 describe("sluice-produce byte path", () => {
   let cluster: TestCluster;
   before(async () => {
@@ -33,7 +48,7 @@ describe("sluice-produce byte path", () => {
     await cluster.close();
   });
 
-  it("keeps every line once and in order when a small buffer forces the stream fallback", async () => {
+  it("keeps every line once and in order when a small buffer forces the stream fallback, from chunks overwritten once read", async () => {
     const topic = uniqueTopic("cli-order");
     await cluster.createTopic(topic, 2);
     const count = 20_000;
@@ -52,7 +67,7 @@ describe("sluice-produce byte path", () => {
       "-X",
       "batch.size=8192",
     ], {
-      stdin: chunksOf(new TextEncoder().encode(lines.join("\n") + "\n"), 4093),
+      stdin: reusedChunksOf(new TextEncoder().encode(lines.join("\n") + "\n"), 4093),
       stderr: (text) => stderr += text,
     });
     assert.equal(code, 0, stderr);
