@@ -12,11 +12,10 @@ const FILE_READ_BYTES = 1 << 20;
  * non-blocking descriptors. Chunks are plain `Uint8Array`s, never Node `Buffer`s, whose
  * `indexOf`/`subarray` overrides cost more per call.
  *
- * A chunk is valid only until the next one is asked for: file reads go into two reused
- * buffers, the next read filling one while the consumer works on the other (a fresh 1 MiB
- * buffer per read left ~10 MiB of dead chunks waiting for the garbage collector: the CLI's
- * peak RSS on Deno fell from 112 to 102 MiB for 1M records). The CLI copies whatever it keeps
- * past a chunk (the unfinished last line, a record that must wait).
+ * A chunk is valid only until the next one is asked for: file reads go into one reused
+ * buffer (a fresh 1 MiB buffer per read left ~10 MiB of dead chunks waiting for the garbage
+ * collector: the CLI's peak RSS on Deno fell from 112 to 102 MiB for 1M records). The CLI
+ * copies whatever it keeps past a chunk (the unfinished last line, a record that must wait).
  *
  * @example
  * ```ts
@@ -47,39 +46,21 @@ function isRegularFile(fd: number): boolean {
   }
 }
 
-/**
- * A regular file in chunks, reading ahead: while the consumer works on one buffer, the next
- * read fills the other (the read runs on the runtime's I/O threads, beside the encoding).
- * Two buffers alternate, so a chunk stays intact until the consumer asks for the one after it.
- */
 async function* readFileChunks(fd: number): AsyncGenerator<Uint8Array> {
-  const buffers = [new Uint8Array(FILE_READ_BYTES), new Uint8Array(FILE_READ_BYTES)];
-  let current = 0;
-  let next = readInto(fd, buffers[0]!);
+  // One buffer for every read: the consumer is done with a chunk when it asks for the next.
+  const buffer = new Uint8Array(FILE_READ_BYTES);
   for (;;) {
-    const got = await next;
+    const got = await new Promise<number>((resolve, reject) =>
+      read(
+        fd,
+        buffer,
+        0,
+        buffer.length,
+        null,
+        (error, bytes) => error ? reject(error) : resolve(bytes),
+      )
+    );
     if (got === 0) return;
-    const chunk = buffers[current]!.subarray(0, got);
-    current ^= 1;
-    // The other buffer held the previous chunk, which the consumer is done with now.
-    next = readInto(fd, buffers[current]!);
-    yield chunk;
+    yield buffer.subarray(0, got);
   }
-}
-
-/** One read into `buffer`; a failure also rejects if nobody waits for it any more. */
-function readInto(fd: number, buffer: Uint8Array): Promise<number> {
-  const done = new Promise<number>((resolve, reject) =>
-    read(
-      fd,
-      buffer,
-      0,
-      buffer.length,
-      null,
-      (error, bytes) => error ? reject(error) : resolve(bytes),
-    )
-  );
-  // A read ahead of a consumer that stopped early must not become an unhandled rejection.
-  done.catch(() => {});
-  return done;
 }
