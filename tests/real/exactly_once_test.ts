@@ -16,12 +16,19 @@ import {
 } from "../support/fault_plan.ts";
 import { type RealKafkaCluster, startRealCluster } from "../support/test_cluster.ts";
 
-/** The library's writable stream: arrays of records per chunk, as a pipe would write them. */
-const writableClient: StartPlanClient = (bootstrap, topic, requestTimeoutMs) => {
-  const producer = new Producer({ bootstrapServers: bootstrap, acks: "all", requestTimeoutMs });
-  const writer = producer.writable.getWriter();
+/**
+ * A plan client over one of the library's streams: each line "key:value" becomes a record,
+ * written as arrays per chunk as a pipe would; closing the stream resolves once every record
+ * is acknowledged (and, for a transactional stream, the open transaction is committed).
+ */
+function streamClient(
+  producer: Producer,
+  stream: WritableStream<Array<{ topic: string; key: string; value: string }>>,
+  topic: string,
+): PlanClient {
+  const writer = stream.getWriter();
   let failure: unknown;
-  const client: PlanClient = {
+  return {
     async write(lines) {
       await writer.ready;
       const records = lines.map((line) => {
@@ -32,7 +39,7 @@ const writableClient: StartPlanClient = (bootstrap, topic, requestTimeoutMs) => 
     },
     async end() {
       try {
-        await writer.close(); // resolves once every record written is acknowledged
+        await writer.close();
         await producer.close();
         return failure === undefined ? 0 : 1;
       } catch (error) {
@@ -43,7 +50,12 @@ const writableClient: StartPlanClient = (bootstrap, topic, requestTimeoutMs) => 
     },
     output: () => failure === undefined ? "" : String(failure),
   };
-  return Promise.resolve(client);
+}
+
+/** The library's writable stream. */
+const writableClient: StartPlanClient = (bootstrap, topic, requestTimeoutMs) => {
+  const producer = new Producer({ bootstrapServers: bootstrap, acks: "all", requestTimeoutMs });
+  return Promise.resolve(streamClient(producer, producer.writable, topic));
 };
 
 /**
@@ -58,31 +70,8 @@ const transactionalClient: StartPlanClient = async (bootstrap, topic, requestTim
     transactionalId: `plan-${topic}`,
   });
   await producer.initTransactions();
-  const writer = producer.transactionalWritable({ records: 2000, intervalMs: 1000 }).getWriter();
-  let failure: unknown;
-  const client: PlanClient = {
-    async write(lines) {
-      await writer.ready;
-      const records = lines.map((line) => {
-        const colon = line.indexOf(":");
-        return { topic, key: line.slice(0, colon), value: line.slice(colon + 1) };
-      });
-      writer.write(records).catch((error: unknown) => failure ??= error);
-    },
-    async end() {
-      try {
-        await writer.close(); // commits the open transaction
-        await producer.close();
-        return failure === undefined ? 0 : 1;
-      } catch (error) {
-        failure ??= error;
-        await producer.close({ timeoutMs: 0 });
-        return 1;
-      }
-    },
-    output: () => failure === undefined ? "" : String(failure),
-  };
-  return client;
+  const stream = producer.transactionalWritable({ records: 2000, intervalMs: 1000 });
+  return streamClient(producer, stream, topic);
 };
 
 function assertExactlyOnce(result: FaultPlanResult): void {

@@ -541,8 +541,22 @@ describe("transactions on real Kafka", () => {
   describe("sluice-produce -X transactional.id", () => {
     const cli = fileURLToPath(new URL("../../cli.ts", import.meta.url));
 
-    /** Starts the CLI; lines go to its stdin. */
-    function startCli(args: string[]) {
+    /**
+     * Starts the CLI on the shared cluster with `-X transactional.id=TOPIC` and
+     * `--transaction-records N` (plus `extra` arguments); lines go to its stdin.
+     */
+    function startCli(topic: string, recordsPerTransaction: number, extra: string[] = []) {
+      const args = [
+        "-b",
+        shared.bootstrap,
+        "-t",
+        topic,
+        ...extra,
+        "-X",
+        `transactional.id=${topic}`,
+        "--transaction-records",
+        String(recordsPerTransaction),
+      ];
       const [command, ...runtimeArgs] = runtimeCommand();
       const child = spawn(command!, [...runtimeArgs, cli, ...args], {
         stdio: ["pipe", "pipe", "pipe"],
@@ -570,18 +584,7 @@ describe("transactions on real Kafka", () => {
     it("produces stdin in transactions of --transaction-records and commits the last at EOF", async () => {
       const topic = uniqueTopic("txn-cli");
       await shared.createTopic(topic, 3);
-      const run = startCli([
-        "-b",
-        shared.bootstrap,
-        "-t",
-        topic,
-        "-K",
-        ":",
-        "-X",
-        `transactional.id=${topic}`,
-        "--transaction-records",
-        "100",
-      ]);
+      const run = startCli(topic, 100, ["-K", ":"]);
       const lines = Array.from({ length: 250 }, (_, i) => `k${i % 9}:${i}`).join("\n") + "\n";
       run.child.stdin!.end(lines);
       const { code } = await run.exited;
@@ -594,16 +597,7 @@ describe("transactions on real Kafka", () => {
     it("a CLI killed with SIGKILL mid-transaction leaves nothing of it visible; the next producer with the id fences it and goes on", async () => {
       const topic = uniqueTopic("txn-kill9");
       await shared.createTopic(topic, 2);
-      const run = startCli([
-        "-b",
-        shared.bootstrap,
-        "-t",
-        topic,
-        "-X",
-        `transactional.id=${topic}`,
-        "--transaction-records",
-        "100",
-      ]);
+      const run = startCli(topic, 100);
       run.child.stdin!.write(Array.from({ length: 200 }, (_, i) => `c${i}`).join("\n") + "\n");
       await waitForCommitted(topic, 200); // two transactions committed
       run.child.stdin!.write(Array.from({ length: 60 }, (_, i) => `open${i}`).join("\n") + "\n");
@@ -632,16 +626,7 @@ describe("transactions on real Kafka", () => {
       it(`on ${signal} the CLI aborts the open transaction and exits ${signal === "SIGINT" ? 130 : 143}`, async () => {
         const topic = uniqueTopic("txn-signal");
         await shared.createTopic(topic, 2);
-        const run = startCli([
-          "-b",
-          shared.bootstrap,
-          "-t",
-          topic,
-          "-X",
-          `transactional.id=${topic}`,
-          "--transaction-records",
-          "50",
-        ]);
+        const run = startCli(topic, 50);
         run.child.stdin!.write(Array.from({ length: 50 }, (_, i) => `c${i}`).join("\n") + "\n");
         await waitForCommitted(topic, 50);
         run.child.stdin!.write(Array.from({ length: 20 }, (_, i) => `open${i}`).join("\n") + "\n");
