@@ -2,6 +2,7 @@ package sluice.kafka;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -300,18 +301,56 @@ final class Cluster {
     }
   }
 
-  /** Ports free right now on loopback (held open together so they differ). */
+  /**
+   * Ports free right now on loopback, held open together so they differ, and all BELOW the
+   * kernel's ephemeral range ({@code net.ipv4.ip_local_port_range}). Why below: the PROXIED
+   * ports are only bound while a test's fault proxy runs, and a node that is stopped and
+   * restarted binds its listeners again; a port from the ephemeral range can meanwhile become
+   * the local end of any outgoing connection (a client's, a broker's, kcat's) and the later
+   * bind fails with EADDRINUSE — which is how a CI run once lost four transaction tests.
+   * Ports below the range are never handed out implicitly, so only another listener can take
+   * them. The start is random so that clusters launched side by side rarely probe the same ports.
+   */
   static List<Integer> freePorts(int count) throws IOException {
+    int ephemeralLow = ephemeralRangeStart();
+    int low = 10_000;
+    int high = Math.max(low + count * 4, ephemeralLow) - 1; // inclusive, below the range
+    int span = high - low + 1;
+    int start = low + new SecureRandom().nextInt(span);
     List<ServerSocket> sockets = new ArrayList<>();
     try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+      for (int probe = 0; probe < span && sockets.size() < count; probe++) {
+        int port = low + (start - low + probe) % span;
+        ServerSocket socket = new ServerSocket();
+        try {
+          socket.setReuseAddress(false);
+          socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+          sockets.add(socket);
+        } catch (IOException taken) {
+          socket.close();
+        }
+      }
+      if (sockets.size() < count) {
+        throw new IOException("only " + sockets.size() + " of " + count
+            + " loopback ports free below the ephemeral range (" + low + "-" + high + ")");
       }
       List<Integer> ports = new ArrayList<>();
       for (ServerSocket s : sockets) ports.add(s.getLocalPort());
       return ports;
     } finally {
       for (ServerSocket s : sockets) s.close();
+    }
+  }
+
+  /** The first port of the kernel's ephemeral range (Linux's default 32768 when unreadable). */
+  private static int ephemeralRangeStart() {
+    try {
+      // Read as a stream: Files.readString trusts procfs's reported size and returns "3".
+      try (var reader = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+        return Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      return 32_768;
     }
   }
 
