@@ -6,7 +6,7 @@
  *
  * Usage (see scripts/bench.sh, which builds the broker and pins the runtimes):
  *   deno run -A bench/run.ts [--broker mock|real] [--records 1000000] [--reps 3] [--full]
- *     [--codecs] [--clients a,b] [--cells x,y]
+ *     [--codecs] [--clients a,b] [--cells x,y] [--out bench/results/DIR]
  * --broker real runs against real Apache Kafka (3 KRaft nodes, tests/kafka; one cluster for the
  * whole run, each run's topic deleted after it); the default is librdkafka's mock (a fresh
  * cluster per repetition). --full adds the acks=all cells (and, on the mock, 1-broker cells);
@@ -90,7 +90,12 @@ const full = args.includes("--full");
 const broker = option("broker", "mock");
 if (broker !== "mock" && broker !== "real") throw new RangeError(`--broker must be mock or real`);
 const root = new URL("..", import.meta.url).pathname;
-const resultsDir = join(root, broker === "real" ? "bench/results/real" : "bench/results");
+// --out DIR (relative to the repository): where a partial run (--clients, --cells) goes, so
+// it does not replace the committed full table.
+const resultsDir = join(
+  root,
+  option("out", broker === "real" ? "bench/results/real" : "bench/results"),
+);
 const dataDir = join(process.env.SLUICE_CACHE ?? join(tmpdir(), "sluice-bench"), "bench-data");
 const node = process.env.SLUICE_NODE ?? "node";
 const deno = join(root, "node_modules/.bin/deno");

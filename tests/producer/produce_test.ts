@@ -22,7 +22,9 @@ describe("Producer against a 3-broker cluster", () => {
     const topic = uniqueTopic("exact");
     await cluster.createTopic(topic, 4);
     const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 2 });
-    const base = Date.UTC(2026, 0, 1);
+    // Recent explicit timestamps: a cluster with time-based retention (Kafka's default is 7
+    // days) deletes records older than that soon after they are written.
+    const base = Date.now() - 60_000;
     const sent = [];
     for (let i = 0; i < 200; i++) {
       sent.push(producer.send({
@@ -317,5 +319,37 @@ describe("Producer against a 3-broker cluster", () => {
     const stored = await cluster.readBack(topic, { expected: 2 });
     assert.deepEqual(stored.map((r) => text(r.value)), ["a", "b"]);
     await producer.close();
+  });
+
+  it("flush() and close() resolve only after every earlier send() has settled, each with its own offset", async () => {
+    const topic = uniqueTopic("flush-sends");
+    await cluster.createTopic(topic, 3);
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, lingerMs: 60_000 });
+    await producer.send({ topic, value: "warm" }); // metadata known: the rest take the fast path
+    const settled: Array<{ partition: number; offset: bigint } | undefined> = [];
+    const sendAll = (from: number, count: number) => {
+      for (let i = from; i < from + count; i++) {
+        settled.push(undefined);
+        void producer.send({ topic, key: `k${i % 7}`, value: `v${i}` }).then((metadata) => {
+          settled[i] = { partition: metadata.partition, offset: metadata.offset };
+        });
+      }
+    };
+    sendAll(0, 300);
+    await producer.flush();
+    assert.equal(settled.filter((s) => s !== undefined).length, 300, "all settled before flush()");
+    sendAll(300, 200);
+    await producer.close();
+    assert.equal(settled.filter((s) => s !== undefined).length, 500, "all settled before close()");
+    // Offsets are per record: distinct and dense within each partition (the warm record is
+    // offset 0 of its partition).
+    const stored = await cluster.readBack(topic, { expected: 501 });
+    for (const record of stored) {
+      const value = text(record.value) ?? "";
+      if (value === "warm") continue;
+      const mine = settled[Number(value.slice(1))]!;
+      assert.equal(mine.partition, record.partition, value);
+      assert.equal(mine.offset, BigInt(record.offset), value);
+    }
   });
 });

@@ -380,7 +380,6 @@ export async function readTopic(
   for (const [name, value] of Object.entries(options.config ?? {})) {
     args.push("-X", `${name}=${value}`);
   }
-  let shortReads = 0;
   for (;;) {
     let records: StoredRecord[];
     try {
@@ -396,40 +395,8 @@ export async function readTopic(
       options.expected === undefined || records.length >= options.expected ||
       Date.now() > deadline
     ) return records;
-    if (++shortReads >= 3 && options.partition === undefined) {
-      // kcat 2.0.2 (librdkafka) against Kafka 4 once kept ending a whole-topic read after one
-      // partition (19 of 200 records, every attempt for 30 s, while Java's consumer read all
-      // 200): read each partition on its own (kcat -p), still checked against the expected
-      // count and, by the caller, against Java's reader.
-      const byPartition = await readEachPartition(bootstrap, topic, options, deadline);
-      console.error(
-        `# kcat read ${records.length} of ${options.expected} records of "${topic}" as a whole ` +
-          `topic ${shortReads} times; partition by partition: ${byPartition.length}`,
-      );
-      if (byPartition.length >= options.expected) return byPartition;
-    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-/** Reads every partition of a topic with its own kcat -p run, in partition order. */
-async function readEachPartition(
-  bootstrap: string,
-  topic: string,
-  options: ReadTopicOptions,
-  deadline: number,
-): Promise<StoredRecord[]> {
-  const records: StoredRecord[] = [];
-  for (const partition of (await endOffsets(bootstrap, topic)).keys()) {
-    records.push(
-      ...await readTopic(bootstrap, topic, {
-        ...(options.config === undefined ? {} : { config: options.config }),
-        partition,
-        timeoutMs: Math.max(5000, deadline - Date.now()),
-      }),
-    );
-  }
-  return records;
 }
 
 /**
