@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -315,7 +317,10 @@ final class Cluster {
    * the local end of any outgoing connection (a client's, a broker's, kcat's) and the later
    * bind fails with EADDRINUSE — which is how a CI run once lost four transaction tests.
    * Ports below the range are never handed out implicitly, so only another listener can take
-   * them. The start is random so that clusters launched side by side rarely probe the same ports.
+   * them — such as another test cluster's node, which would see an unbound PROXIED port as
+   * free: so each port is also leased (a file named after it, holding the launcher's pid, in
+   * {@link #PORT_LEASES}) for the launcher's lifetime, and ports leased by a live launcher are
+   * skipped. The start is random so that launchers side by side rarely contend.
    */
   static List<Integer> freePorts(int count) throws IOException {
     int ephemeralLow = ephemeralRangeStart();
@@ -327,6 +332,7 @@ final class Cluster {
     try {
       for (int probe = 0; probe < span && sockets.size() < count; probe++) {
         int port = low + (start - low + probe) % span;
+        if (!lease(port)) continue;
         ServerSocket socket = new ServerSocket();
         try {
           socket.setReuseAddress(false);
@@ -334,6 +340,7 @@ final class Cluster {
           sockets.add(socket);
         } catch (IOException taken) {
           socket.close();
+          release(port);
         }
       }
       if (sockets.size() < count) {
@@ -346,6 +353,63 @@ final class Cluster {
     } finally {
       for (ServerSocket s : sockets) s.close();
     }
+  }
+
+  /** Where launchers lease their ports (see {@link #freePorts}): shared by every launcher. */
+  static final Path PORT_LEASES =
+      Path.of(System.getProperty("java.io.tmpdir"), "sluice-kafka-port-leases");
+
+  private static final List<Path> OUR_LEASES = new ArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      synchronized (OUR_LEASES) {
+        for (Path lease : OUR_LEASES) {
+          try {
+            Files.deleteIfExists(lease);
+          } catch (IOException ignored) {
+            // A lease left behind names a dead pid: the next launcher takes it over.
+          }
+        }
+      }
+    }));
+  }
+
+  /**
+   * Leases {@code port} for this launcher: true when the lease file was created, or taken over
+   * from a launcher that is no longer alive (killed with SIGKILL, so its shutdown hook never ran).
+   */
+  private static boolean lease(int port) throws IOException {
+    Files.createDirectories(PORT_LEASES);
+    Path file = PORT_LEASES.resolve(String.valueOf(port));
+    String me = String.valueOf(ProcessHandle.current().pid());
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        Files.writeString(file, me, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        synchronized (OUR_LEASES) {
+          OUR_LEASES.add(file);
+        }
+        return true;
+      } catch (FileAlreadyExistsException leased) {
+        long owner;
+        try {
+          owner = Long.parseLong(Files.readString(file).trim());
+        } catch (IOException | NumberFormatException unreadable) {
+          return false; // being written by its owner right now
+        }
+        if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) return false;
+        Files.deleteIfExists(file); // a dead launcher's lease; a racing taker may win the retry
+      }
+    }
+    return false;
+  }
+
+  private static void release(int port) throws IOException {
+    Path file = PORT_LEASES.resolve(String.valueOf(port));
+    synchronized (OUR_LEASES) {
+      OUR_LEASES.remove(file);
+    }
+    Files.deleteIfExists(file);
   }
 
   /** The first port of the kernel's ephemeral range (Linux's default 32768 when unreadable). */
