@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
@@ -329,7 +331,12 @@ final class Cluster {
     int span = high - low + 1;
     int start = low + new SecureRandom().nextInt(span);
     List<ServerSocket> sockets = new ArrayList<>();
-    try {
+    Files.createDirectories(PORT_LEASES);
+    // One launcher at a time checks and takes leases (a dead owner's lease is taken over by
+    // exactly one of two launchers that both find it).
+    try (FileChannel lockFile = FileChannel.open(PORT_LEASES.resolve(".lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.lock()) {
       for (int probe = 0; probe < span && sockets.size() < count; probe++) {
         int port = low + (start - low + probe) % span;
         if (!lease(port)) continue;
@@ -378,9 +385,9 @@ final class Cluster {
   /**
    * Leases {@code port} for this launcher: true when the lease file was created, or taken over
    * from a launcher that is no longer alive (killed with SIGKILL, so its shutdown hook never ran).
+   * Called with the lease directory's lock held.
    */
   private static boolean lease(int port) throws IOException {
-    Files.createDirectories(PORT_LEASES);
     Path file = PORT_LEASES.resolve(String.valueOf(port));
     String me = String.valueOf(ProcessHandle.current().pid());
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -395,10 +402,10 @@ final class Cluster {
         try {
           owner = Long.parseLong(Files.readString(file).trim());
         } catch (IOException | NumberFormatException unreadable) {
-          return false; // being written by its owner right now
+          return false; // not ours to judge: leave the port alone
         }
         if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) return false;
-        Files.deleteIfExists(file); // a dead launcher's lease; a racing taker may win the retry
+        Files.deleteIfExists(file); // a dead launcher's lease (we hold the lock)
       }
     }
     return false;
