@@ -306,11 +306,14 @@ export class Producer<K = unknown, V = unknown> {
         },
       );
     }
+    // Reused encoding buffers (see createRecordSerializer): #accept copies a record's bytes
+    // into its batch, or aside, before it serializes the next one. Not with a partitioner of
+    // the user's, which is handed the key and value bytes and might keep them.
     this.#serialize = createRecordSerializer<K, V>({
       key: resolved.keySerializer as Serializer<K> | undefined,
       value: resolved.valueSerializer as Serializer<V> | undefined,
       header: resolved.headerSerializer,
-    });
+    }, { reuseBuffers: typeof resolved.partitioner !== "function" });
     this.#partitioner = typeof resolved.partitioner === "function"
       ? undefined
       : new DefaultPartitioner({

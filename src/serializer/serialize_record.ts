@@ -6,7 +6,14 @@ import type { ProducerRecord } from "../record/producer_record.ts";
 import { checkRecordTimestamp } from "../record/record_timestamp.ts";
 import { checkTopicName } from "../record/topic_name.ts";
 import type { SerializedRecord } from "../record/serialized_record.ts";
-import { encodeUtf8, type Serializer } from "./serializer.ts";
+import {
+  encodeUtf8,
+  jsonSerializer,
+  jsonText,
+  type Serializer,
+  stringSerializer,
+} from "./serializer.ts";
+import { Utf8Scratch } from "./utf8_scratch.ts";
 
 /**
  * Serializers for each part of a record; unset parts use the default (Uint8Array as is,
@@ -127,7 +134,15 @@ function invalidHeaders(headers: unknown, topic: string): TypeError {
  * `cause`) when a value cannot be serialized or a serializer returns something other than
  * bytes or null.
  *
+ * With `reuseBuffers`, a call given `into` may return keys and values that are views of
+ * buffers the next such call overwrites: strings encoded by the default serializer,
+ * `stringSerializer` or `jsonSerializer` go into one reused buffer for keys and one for values
+ * (see {@linkcode Utf8Scratch}: no ArrayBuffer per record on V8). The caller must copy or use
+ * the bytes before it serializes the next record that way. Calls without `into` always return
+ * bytes of their own.
+ *
  * @param serializers The key, value and header value serializers.
+ * @param options `reuseBuffers`, see above. @default {reuseBuffers: false}
  * @returns The per-record serialization function.
  *
  * @example Strings and bytes need no serializer
@@ -150,10 +165,13 @@ function invalidHeaders(headers: unknown, topic: string): TypeError {
  */
 export function createRecordSerializer<K, V>(
   serializers: RecordSerializers<K, V>,
+  options: { reuseBuffers?: boolean } = {},
 ): (record: ProducerRecord<K, V>, into?: SerializedRecord, now?: number) => SerializedRecord {
   const keySerializer = serializers.key;
   const valueSerializer = serializers.value;
   const headerSerializer = serializers.header;
+  const keyScratch = options.reuseBuffers ? new Utf8Scratch() : undefined;
+  const valueScratch = options.reuseBuffers ? new Utf8Scratch() : undefined;
   // Topics seen valid: the regular expression runs once per topic, not per record. Bounded,
   // so a stream of random topic names cannot grow it without limit.
   const validTopics = new Set<string>();
@@ -163,18 +181,24 @@ export function createRecordSerializer<K, V>(
     data: T,
     topic: string,
     what: string,
+    scratch?: Utf8Scratch,
   ): Uint8Array | null {
+    if (scratch !== undefined) {
+      // The built-in string serializers, straight into the reused buffer (same bytes, same
+      // errors as calling them).
+      if (serializer === undefined || serializer === stringSerializer) {
+        if (typeof data === "string") return scratch.encode(data);
+      } else if (serializer === jsonSerializer) {
+        const text = callUserCode(jsonText, undefined, data);
+        if (typeof text === "string") return scratch.encode(text);
+        if (text === null) return null;
+        throw serializerFailed(text, topic, what);
+      }
+    }
     if (serializer === undefined) return defaultBytes(data, what);
     const bytes = callUserCode(serializer, undefined, data, topic);
     if (bytes instanceof Uint8Array || bytes === null) return bytes; // the usual case first
-    if (bytes instanceof UserCodeFailure) {
-      if (bytes.thrown instanceof RecordError) throw bytes.thrown;
-      throw new RecordError(
-        `Cannot serialize the record's ${what} for "${topic}": ${bytes.description}`,
-        "SERIALIZATION",
-        { cause: bytes.thrown },
-      );
-    }
+    if (bytes instanceof UserCodeFailure) throw serializerFailed(bytes, topic, what);
     handleIfThenable(bytes, noop); // an async serializer: its rejection is not left unhandled
     throw new RecordError(
       `Cannot serialize the record's ${what} for "${topic}": the ${
@@ -229,7 +253,7 @@ export function createRecordSerializer<K, V>(
     checkRecordTimestamp(timestamp, topic, givenTimestamp);
     const key = record.key === undefined || record.key === null
       ? null
-      : run(keySerializer, record.key, topic, "key");
+      : run(keySerializer, record.key, topic, "key", into === undefined ? undefined : keyScratch);
     // Only an explicit null is a tombstone: an unset value (a field never filled in, a typo)
     // would otherwise delete the key in a compacted topic.
     const givenValue = record.value;
@@ -240,7 +264,13 @@ export function createRecordSerializer<K, V>(
         }; pass null for a tombstone (it deletes the key in a compacted topic)`,
       );
     }
-    const value = run(valueSerializer, givenValue as V, topic, "value");
+    const value = run(
+      valueSerializer,
+      givenValue as V,
+      topic,
+      "value",
+      into === undefined ? undefined : valueScratch,
+    );
     let headers: RecordHeader[] | undefined;
     const givenHeaders = record.headers;
     if (givenHeaders !== undefined && givenHeaders !== null) {
@@ -287,6 +317,16 @@ export function createRecordSerializer<K, V>(
     into.timestamp = timestamp;
     return into;
   };
+}
+
+/** A serializer threw: its RecordError as it is, anything else wrapped in one. */
+function serializerFailed(failure: UserCodeFailure, topic: string, what: string): RecordError {
+  if (failure.thrown instanceof RecordError) return failure.thrown;
+  return new RecordError(
+    `Cannot serialize the record's ${what} for "${topic}": ${failure.description}`,
+    "SERIALIZATION",
+    { cause: failure.thrown },
+  );
 }
 
 /** An unset header value is refused like an unset record value: only null means "no value". */

@@ -72,6 +72,9 @@ export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferV
 /**
  * Strings as UTF-8; null stays null.
  *
+ * @throws {RecordError} (code "SERIALIZATION") For anything but a string or null: a number or
+ * an object is refused, not encoded as empty bytes.
+ *
  * @example
  * ```ts
  * import { stringSerializer } from "./serializer.ts";
@@ -80,7 +83,32 @@ export const bytesSerializer: Serializer<Uint8Array | ArrayBuffer | ArrayBufferV
  */
 export const stringSerializer: Serializer<string | null> = (
   data: string | null,
-): Uint8Array | null => data === null || data === undefined ? null : encodeUtf8(data);
+): Uint8Array | null => {
+  if (data === null || data === undefined) return null;
+  if (typeof data !== "string") throw notAString(data);
+  return encodeUtf8(data);
+};
+
+/**
+ * The error `stringSerializer` throws for a value that is not a string.
+ *
+ * @param data What it was given.
+ * @returns A RecordError (code "SERIALIZATION") naming the type and the fix.
+ *
+ * @example
+ * ```ts
+ * import { notAString } from "./serializer.ts";
+ * if (!notAString(5).message.includes("number")) throw new Error();
+ * ```
+ */
+export function notAString(data: unknown): RecordError {
+  return new RecordError(
+    `Cannot serialize ${
+      typeof data === "object" ? "an object" : `a ${typeof data}`
+    } with stringSerializer: expected a string or null (convert it first, or use jsonSerializer)`,
+    "SERIALIZATION",
+  );
+}
 
 /**
  * Any JSON-serializable value as UTF-8 JSON; null stays null (a Kafka null, e.g. a tombstone).
@@ -92,10 +120,30 @@ export const stringSerializer: Serializer<string | null> = (
  * ```
  */
 export const jsonSerializer: Serializer<unknown> = (data: unknown): Uint8Array | null => {
+  const text = jsonText(data);
+  return text === null ? null : encoder.encode(text);
+};
+
+/**
+ * What `jsonSerializer` encodes: the JSON text of `data`, or null for null and undefined.
+ * (The producer encodes it into a reused buffer instead of a new array, see `Utf8Scratch`.)
+ *
+ * @param data Any JSON-serializable value.
+ * @returns `JSON.stringify(data)`, or null.
+ * @throws {RecordError} (code "SERIALIZATION") When `JSON.stringify` gives nothing (a function,
+ * a symbol); whatever `JSON.stringify` throws (a cycle, a BigInt) passes through.
+ *
+ * @example
+ * ```ts
+ * import { jsonText } from "./serializer.ts";
+ * if (jsonText({ a: 1 }) !== '{"a":1}' || jsonText(null) !== null) throw new Error();
+ * ```
+ */
+export function jsonText(data: unknown): string | null {
   if (data === null || data === undefined) return null;
   const text = JSON.stringify(data);
   if (text === undefined) {
     throw new RecordError(`Cannot serialize ${typeof data} as JSON`, "SERIALIZATION");
   }
-  return encoder.encode(text);
-};
+  return text;
+}

@@ -2,7 +2,7 @@
 // outcome checked by reading the topic back with kcat (an independent decoder, CRCs checked).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Producer } from "../../mod.ts";
+import { jsonSerializer, Producer } from "../../mod.ts";
 import { ProducerClosedError, RecordError, TimeoutError } from "../../mod.ts";
 import { startCluster, type TestCluster, uniqueTopic } from "../support/test_cluster.ts";
 
@@ -112,6 +112,61 @@ describe("Producer against a 3-broker cluster", () => {
         assert.ok(index > seen.last);
         seen.last = index;
       } else byKey.set(key, { partition: record.partition, last: index });
+    }
+  });
+
+  it("string and JSON records keep their own bytes while they wait for metadata or buffer space", async () => {
+    // Strings are encoded into buffers reused from record to record (Utf8Scratch): a record
+    // that waits must have been copied before the next one is serialized. A 16 KiB
+    // bufferMemory makes most of these records wait for space; the first ones wait for
+    // metadata. Keys: short ASCII, non-ASCII, and longer than the short-string loop; values:
+    // JSON with non-ASCII text and lone surrogates, some longer than the initial buffer.
+    const topic = uniqueTopic("strings");
+    await cluster.createTopic(topic, 3);
+    const producer = new Producer<string, { i: number; text: string } | null>({
+      bootstrapServers: cluster.bootstrap,
+      valueSerializer: jsonSerializer,
+      bufferMemory: 16 * 1024,
+      lingerMs: 1,
+    });
+    const keyOf = (i: number) =>
+      i % 3 === 0 ? `k${i}` : i % 3 === 1 ? `ключ-${i}` : `a-key-longer-than-thirty-two-chars-${i}`;
+    const valueOf = (i: number) =>
+      i % 50 === 7
+        ? null
+        : { i, text: i % 4 === 0 ? "x".repeat(1500 + i) : `é ${i} \u{1F600} \ud800 end` };
+    const total = 600;
+    const writer = producer.writable.getWriter();
+    const sent: Promise<unknown>[] = [];
+    for (let start = 0; start < total; start += 100) {
+      const chunk = [];
+      for (let i = start; i < start + 100; i++) {
+        chunk.push({ topic, key: keyOf(i), value: valueOf(i), timestamp: Date.now() - 60_000 + i });
+      }
+      // Some through send() as well, between the stream's chunks.
+      sent.push(producer.send({ topic, key: keyOf(total + start), value: valueOf(total + start) }));
+      await writer.ready;
+      void writer.write(chunk);
+    }
+    await writer.close();
+    await Promise.all(sent);
+    await producer.close();
+
+    const expected = total + total / 100;
+    const stored = await cluster.readBack(topic, { expected });
+    assert.equal(stored.length, expected);
+    const byKey = new Map(stored.map((record) => [text(record.key), record]));
+    const encoder = new TextEncoder();
+    for (let n = 0; n < expected; n++) {
+      const i = n < total ? n : total + (n - total) * 100;
+      const record = byKey.get(keyOf(i));
+      assert.ok(record, `record ${i} (key ${keyOf(i)}) missing`);
+      const value = valueOf(i);
+      assert.deepEqual(
+        record.value,
+        value === null ? null : encoder.encode(JSON.stringify(value)),
+        `record ${i}`,
+      );
     }
   });
 

@@ -2,8 +2,16 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { RecordError } from "../../src/errors/client_errors.ts";
 import type { ProducerRecord } from "../../src/record/producer_record.ts";
-import { createRecordSerializer } from "../../src/serializer/serialize_record.ts";
-import { jsonSerializer, type Serializer } from "../../src/serializer/serializer.ts";
+import {
+  createRecordSerializer,
+  type RecordSerializers,
+} from "../../src/serializer/serialize_record.ts";
+import type { SerializedRecord } from "../../src/record/serialized_record.ts";
+import {
+  jsonSerializer,
+  type Serializer,
+  stringSerializer,
+} from "../../src/serializer/serializer.ts";
 
 const encoder = new TextEncoder();
 const decode = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes!);
@@ -19,6 +27,68 @@ function isSerializationError(pattern: RegExp) {
 }
 
 describe("createRecordSerializer()", () => {
+  it("reuseBuffers: the same bytes and errors as the serializers, in buffers the next call reuses", () => {
+    const into = (): SerializedRecord => ({
+      topic: "",
+      partition: -1,
+      key: null,
+      value: null,
+      headers: undefined,
+      timestamp: 0,
+    });
+    for (
+      const [name, serializers] of [
+        ["default", {}],
+        ["stringSerializer", { key: stringSerializer, value: stringSerializer }],
+        ["jsonSerializer", { key: stringSerializer, value: jsonSerializer }],
+      ] as Array<[string, RecordSerializers<unknown, unknown>]>
+    ) {
+      const reusing = createRecordSerializer<unknown, unknown>(serializers, { reuseBuffers: true });
+      const plain = createRecordSerializer<unknown, unknown>(serializers);
+      const shared = into();
+      for (
+        const [key, value] of [
+          ["k", "v"],
+          ["ключ", "é😀\ud800"],
+          ["k".repeat(40), "v".repeat(3000)],
+        ] as Array<[string, string]>
+      ) {
+        const expected = plain({ topic: "t", key, value, timestamp: 1 });
+        const got = reusing({ topic: "t", key, value, timestamp: 1 }, shared);
+        assert.equal(got, shared, "fills the object given");
+        assert.deepEqual(got.key, expected.key, `${name} key ${key}`);
+        assert.deepEqual(got.value, expected.value, `${name} value ${value.slice(0, 10)}`);
+        // Without an object to fill, the bytes are the record's own.
+        const own = reusing({ topic: "t", key, value, timestamp: 1 });
+        reusing({ topic: "t", key: "other", value: "other", timestamp: 1 }, into());
+        assert.deepEqual(own.value, expected.value);
+      }
+      assert.equal(reusing({ topic: "t", key: null, value: null }, into()).value, null);
+    }
+    const json = createRecordSerializer<string, unknown>({ value: jsonSerializer }, {
+      reuseBuffers: true,
+    });
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    assert.throws(
+      () => json({ topic: "t", value: cycle }, into()),
+      (error: unknown) =>
+        isSerializationError(/Cannot serialize the record's value for "t"/)(error) &&
+        (error as RecordError).cause instanceof TypeError,
+    );
+    assert.throws(
+      () => json({ topic: "t", value: () => 1 }, into()),
+      isSerializationError(/Cannot serialize function as JSON/),
+    );
+    const strings = createRecordSerializer<string, string>({ value: stringSerializer }, {
+      reuseBuffers: true,
+    });
+    assert.throws(
+      () => strings({ topic: "t", value: 5 as unknown as string }, into()),
+      isSerializationError(/a number with stringSerializer/),
+    );
+  });
+
   it("createRecordSerializer() passes bytes, encodes strings and keeps null", () => {
     const serialize = createRecordSerializer<unknown, unknown>({});
     const value = new Uint8Array([1]);

@@ -42,6 +42,18 @@ describe("stringSerializer", () => {
     assert.equal(stringSerializer("", "t")!.length, 0);
     assert.equal(stringSerializer(null, "t"), null);
   });
+
+  it("stringSerializer refuses anything but a string with a RecordError (not empty bytes)", () => {
+    for (const data of [5, true, { a: 1 }, ["x"], 5n, Symbol("s")]) {
+      assert.throws(
+        () => stringSerializer(data as unknown as string, "t"),
+        (error: unknown) =>
+          error instanceof RecordError && error.code === "SERIALIZATION" &&
+          /expected a string or null/.test(error.message),
+        String(typeof data),
+      );
+    }
+  });
 });
 
 describe("jsonSerializer", () => {
