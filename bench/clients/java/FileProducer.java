@@ -74,6 +74,8 @@ public final class FileProducer {
         int start = 0;
         for (int i = 0; i < filled; i++) {
           if (buffer[i] != '\n') continue;
+          // A failure ends the run (every later send() would block max.block.ms as well).
+          if (failed.get() > 0) throw new IllegalStateException("a send failed", firstError.get());
           send(producer, topic, buffer, start, i, keyed, failed, firstError);
           start = i + 1;
         }
