@@ -212,7 +212,29 @@ export function createRecordSerializer<K, V>(
   // no record's topic can equal (undefined would let a first record without a topic through).
   let lastValidTopic: unknown = NO_TOPIC;
 
+  // Set while a record is serialized into the reused buffers: a serializer (or a toJSON) that
+  // sends another record from inside would otherwise encode that record's key into the buffer
+  // that still holds this one's. The inner record gets arrays of its own.
+  let buffersInUse = false;
   return (record, into, now) => {
+    if (into === undefined || keyScratch === undefined || buffersInUse) {
+      return serializeOne(record, into, now, undefined, undefined);
+    }
+    buffersInUse = true;
+    try {
+      return serializeOne(record, into, now, keyScratch, valueScratch);
+    } finally {
+      buffersInUse = false;
+    }
+  };
+
+  function serializeOne(
+    record: ProducerRecord<K, V>,
+    into: SerializedRecord | undefined,
+    now: number | undefined,
+    keyBuffer: Utf8Scratch | undefined,
+    valueBuffer: Utf8Scratch | undefined,
+  ): SerializedRecord {
     if (record === null || typeof record !== "object") {
       throw new TypeError(
         `Invalid record: ${
@@ -253,7 +275,7 @@ export function createRecordSerializer<K, V>(
     checkRecordTimestamp(timestamp, topic, givenTimestamp);
     const key = record.key === undefined || record.key === null
       ? null
-      : run(keySerializer, record.key, topic, "key", into === undefined ? undefined : keyScratch);
+      : run(keySerializer, record.key, topic, "key", keyBuffer);
     // Only an explicit null is a tombstone: an unset value (a field never filled in, a typo)
     // would otherwise delete the key in a compacted topic.
     const givenValue = record.value;
@@ -269,7 +291,7 @@ export function createRecordSerializer<K, V>(
       givenValue as V,
       topic,
       "value",
-      into === undefined ? undefined : valueScratch,
+      valueBuffer,
     );
     let headers: RecordHeader[] | undefined;
     const givenHeaders = record.headers;
@@ -316,7 +338,7 @@ export function createRecordSerializer<K, V>(
     into.headers = headers;
     into.timestamp = timestamp;
     return into;
-  };
+  }
 }
 
 /** A serializer threw: its RecordError as it is, anything else wrapped in one. */

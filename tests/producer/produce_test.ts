@@ -170,6 +170,37 @@ describe("Producer against a 3-broker cluster", () => {
     }
   });
 
+  it("a send() from inside a serializer leaves the outer record's key and value intact", async () => {
+    // The outer record's string key is already encoded (into a reused buffer) when its value
+    // serializer sends another record with a string key of its own.
+    const topic = uniqueTopic("reentrant");
+    await cluster.createTopic(topic, 2);
+    const inner: Promise<unknown>[] = [];
+    const producer: Producer<string, string> = new Producer<string, string>({
+      bootstrapServers: cluster.bootstrap,
+      valueSerializer: (value) => {
+        if (value.startsWith("outer-")) {
+          inner.push(producer.send({ topic, key: `inner-key-${value}`, value: `inner-${value}` }));
+        }
+        return new TextEncoder().encode(value);
+      },
+    });
+    const outer = [];
+    for (let i = 0; i < 20; i++) {
+      outer.push(producer.send({ topic, key: `outer-key-${i}`, value: `outer-${i}` }));
+    }
+    await Promise.all(outer);
+    await Promise.all(inner);
+    await producer.close();
+    const stored = await cluster.readBack(topic, { expected: 40 });
+    const pairs = new Map(stored.map((record) => [text(record.key), text(record.value)]));
+    assert.equal(pairs.size, 40);
+    for (let i = 0; i < 20; i++) {
+      assert.equal(pairs.get(`outer-key-${i}`), `outer-${i}`);
+      assert.equal(pairs.get(`inner-key-outer-${i}`), `inner-outer-${i}`);
+    }
+  });
+
   it("keyless records stick to a partition per batch (KIP-794) and spread over all partitions", async () => {
     const topic = uniqueTopic("sticky");
     await cluster.createTopic(topic, 4);

@@ -89,6 +89,36 @@ describe("createRecordSerializer()", () => {
     );
   });
 
+  it("reuseBuffers: a record serialized from inside a serializer does not overwrite the outer one's bytes", () => {
+    const into = (): SerializedRecord => ({
+      topic: "",
+      partition: -1,
+      key: null,
+      value: null,
+      headers: undefined,
+      timestamp: 0,
+    });
+    let inner: SerializedRecord | undefined;
+    // The value serializer sends another record (as a producer.send() from inside would): the
+    // outer key is already encoded by then.
+    const serialize: ReturnType<typeof createRecordSerializer<string, string>> =
+      createRecordSerializer<string, string>({
+        value: (value) => {
+          if (value === "outer") {
+            inner = serialize({ topic: "t", key: "inner-key", value: "inner" }, into());
+          }
+          return encoder.encode(value);
+        },
+      }, { reuseBuffers: true });
+    const outer = serialize({ topic: "t", key: "outer-key", value: "outer" }, into());
+    assert.equal(decode(outer.key), "outer-key");
+    assert.equal(decode(outer.value), "outer");
+    assert.equal(decode(inner!.key), "inner-key");
+    // And the buffers are reused again afterwards (the flag was reset).
+    const next = serialize({ topic: "t", key: "next", value: "v" }, into());
+    assert.equal(decode(next.key), "next");
+  });
+
   it("createRecordSerializer() passes bytes, encodes strings and keeps null", () => {
     const serialize = createRecordSerializer<unknown, unknown>({});
     const value = new Uint8Array([1]);
