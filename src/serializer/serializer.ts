@@ -16,8 +16,16 @@ export type Serializer<T> = (data: T, topic: string) => Uint8Array | null;
 
 const encoder = new TextEncoder();
 
-/** Longest string encoded by hand; measured: past ~32 chars TextEncoder wins on Deno and Bun. */
-const SHORT_STRING = 32;
+/**
+ * Longest string encoded by hand; measured: past ~32 chars TextEncoder wins on Deno and Bun.
+ *
+ * @example
+ * ```ts
+ * import { SHORT_STRING } from "./serializer.ts";
+ * if (SHORT_STRING !== 32) throw new Error();
+ * ```
+ */
+export const SHORT_STRING = 32;
 
 /**
  * UTF-8 bytes of `text`, exactly as `TextEncoder.encode()` gives them (lone surrogates become

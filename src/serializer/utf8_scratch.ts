@@ -1,9 +1,6 @@
-import { encodeUtf8 } from "./serializer.ts";
+import { encodeUtf8, SHORT_STRING } from "./serializer.ts";
 
 const encoder = new TextEncoder();
-
-/** Longest string encoded by a plain loop before `encodeInto` (as in `encodeUtf8`). */
-const SHORT_STRING = 32;
 
 /**
  * On JavaScriptCore (Bun) a fresh array per string is the faster way (measured 11–24 ns for
@@ -41,9 +38,13 @@ const ALLOCATE = "Bun" in globalThis;
 export class Utf8Scratch {
   #buffer: Uint8Array;
 
-  /** @param initialCapacity Bytes to allocate up front (grown for longer strings). @default 1024 */
+  /**
+   * @param initialCapacity Bytes to allocate up front (grown for longer strings; at least
+   * room for any short string, which the ASCII loop writes without a bounds check).
+   * @default 1024
+   */
   constructor(initialCapacity = 1024) {
-    this.#buffer = new Uint8Array(initialCapacity);
+    this.#buffer = new Uint8Array(Math.max(initialCapacity, 3 * SHORT_STRING));
   }
 
   /**

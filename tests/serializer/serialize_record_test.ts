@@ -16,6 +16,16 @@ import {
 const encoder = new TextEncoder();
 const decode = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes!);
 
+/** An empty object for the serializer to fill, as the producer's reused one. */
+const into = (): SerializedRecord => ({
+  topic: "",
+  partition: -1,
+  key: null,
+  value: null,
+  headers: undefined,
+  timestamp: 0,
+});
+
 function isSerializationError(pattern: RegExp) {
   return (error: unknown) => {
     assert.ok(error instanceof RecordError, String(error));
@@ -28,14 +38,6 @@ function isSerializationError(pattern: RegExp) {
 
 describe("createRecordSerializer()", () => {
   it("reuseBuffers: the same bytes and errors as the serializers, in buffers the next call reuses", () => {
-    const into = (): SerializedRecord => ({
-      topic: "",
-      partition: -1,
-      key: null,
-      value: null,
-      headers: undefined,
-      timestamp: 0,
-    });
     for (
       const [name, serializers] of [
         ["default", {}],
@@ -64,6 +66,12 @@ describe("createRecordSerializer()", () => {
         assert.deepEqual(own.value, expected.value);
       }
       assert.equal(reusing({ topic: "t", key: null, value: null }, into()).value, null);
+      if (!("Bun" in globalThis)) {
+        // On V8 the next record's value lands in the same buffer (on Bun each is allocated).
+        const first = reusing({ topic: "t", key: "a", value: "first" }, into()).value!;
+        const second = reusing({ topic: "t", key: "b", value: "second" }, into()).value!;
+        assert.equal(first.buffer, second.buffer, name);
+      }
     }
     const json = createRecordSerializer<string, unknown>({ value: jsonSerializer }, {
       reuseBuffers: true,
@@ -90,14 +98,6 @@ describe("createRecordSerializer()", () => {
   });
 
   it("reuseBuffers: a record serialized from inside a serializer does not overwrite the outer one's bytes", () => {
-    const into = (): SerializedRecord => ({
-      topic: "",
-      partition: -1,
-      key: null,
-      value: null,
-      headers: undefined,
-      timestamp: 0,
-    });
     let inner: SerializedRecord | undefined;
     // The value serializer sends another record (as a producer.send() from inside would): the
     // outer key is already encoded by then.

@@ -11,7 +11,8 @@ describe("Utf8Scratch", () => {
     }
     // Longer than the initial buffer (grown), then short again (the grown buffer reused).
     samples.push("v".repeat(5000), "ü".repeat(3000), "😀".repeat(2000), "after");
-    const scratch = new Utf8Scratch(64);
+    // A tiny initial capacity: short strings still fit, longer ones grow the buffer.
+    const scratch = new Utf8Scratch(4);
     for (const text of samples) {
       assert.deepEqual(
         scratch.encode(text),
