@@ -121,6 +121,31 @@ export let tryAppendBytes: (
   timestamp: number,
 ) => boolean; // assigned by Producer's static block, which can reach #tryAppendBytes
 
+/** One topic's records waiting for its metadata (see `Producer.#drainMetadataQueue`). */
+interface MetadataQueue {
+  /** In arrival order; `[0, head)` are done. */
+  records: QueuedRecord[];
+  head: number;
+}
+
+/** A record in a `MetadataQueue`, with everything its append needs. */
+interface QueuedRecord {
+  /** The record's own copy. */
+  serialized: SerializedRecord;
+  /** Its size upper bound: what it reserves of `bufferMemory`. */
+  size: number;
+  completion: RecordCompletion | undefined;
+  /** When it stops waiting (`maxBlockMs` after it was sent). */
+  deadline: number;
+  /** The transaction it was sent in, or -1. */
+  generation: number;
+  /**
+   * Settles its caller's wait (the streams); undefined for `send()`, whose completion hears
+   * a failure instead.
+   */
+  accepted: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+}
+
 /**
  * A Kafka producer. Write records to `writable` (a WritableStream whose backpressure is the
  * `bufferMemory` byte budget) or call `send()` for a promise of each record's metadata.
@@ -168,7 +193,8 @@ export class Producer<K = unknown, V = unknown> {
   ) => SerializedRecord;
   /**
    * `#accept` serializes into this object (no allocation per record); a record that has to
-   * wait (`#acceptSlow`) is copied out of it first, since the next record refills it. The
+   * wait (`#queueForMetadata`, `#acceptSlow`) is copied out of it first, since the next record
+   * refills it. The
    * byte path borrows it to ask the default partitioner.
    */
   readonly #serialized: SerializedRecord = {
@@ -195,6 +221,13 @@ export class Producer<K = unknown, V = unknown> {
    */
   #closeError: ProducerClosedError | undefined;
   #closing: Promise<void> | undefined;
+  /**
+   * Records waiting for their topic's metadata, per topic, in arrival order: one wait per
+   * topic, however many records (a burst of sends before the first metadata answer costs a
+   * queue entry per record, not a chain of promises). While a topic has a queue, its records
+   * join it, so they keep their order. See `#drainMetadataQueue`.
+   */
+  readonly #metadataQueues = new Map<string, MetadataQueue>();
   /** Records accepted by send()/write() still waiting for metadata or buffer space. */
   #slowAccepts = 0;
   #slowAcceptsDone: Array<() => void> = [];
@@ -430,7 +463,8 @@ export class Producer<K = unknown, V = unknown> {
       };
       let pending: Promise<void> | undefined;
       try {
-        pending = this.#accept(record, completion);
+        // A record that waits for metadata settles this promise through its completion.
+        pending = this.#accept(record, completion, undefined, true);
       } catch (error) {
         reject(error);
         return;
@@ -1053,6 +1087,7 @@ export class Producer<K = unknown, V = unknown> {
     record: ProducerRecord<K, V>,
     completion: RecordCompletion | undefined,
     now?: number,
+    settledBySend = false,
   ): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
     const fatal = this.#fatalError;
@@ -1066,13 +1101,14 @@ export class Producer<K = unknown, V = unknown> {
     ) {
       completion.record = record;
     }
-    return this.#acceptSerialized(serialized, completion);
+    return this.#acceptSerialized(serialized, completion, settledBySend);
   }
 
   /** The second half of `#accept`: a serialized record into its batch (the stages' sink). */
   #acceptSerialized(
     serialized: SerializedRecord,
     completion: RecordCompletion | undefined,
+    settledBySend = false,
   ): Promise<void> | undefined {
     if (this.#closed) throw new ProducerClosedError("Cannot send: the producer is closed");
     // Misuse (a send outside a transaction) is refused before anything is reserved or sent.
@@ -1090,23 +1126,38 @@ export class Producer<K = unknown, V = unknown> {
     this.#checkSize(serialized, size);
     const partitionCount = this.#topicView(serialized.topic)?.leaders.length;
     if (
-      partitionCount === undefined || partitionCount <= 0 || serialized.partition >= partitionCount
+      partitionCount === undefined || partitionCount <= 0 ||
+      serialized.partition >= partitionCount ||
+      (this.#metadataQueues.size > 0 && this.#metadataQueues.has(serialized.topic))
     ) {
-      // No metadata yet, or a partition it does not know (the topic may have grown): wait.
-      return this.#acceptSlow(serialized, size, completion, Date.now() + this.#config.maxBlockMs);
+      // No metadata yet, or a partition it does not know (the topic may have grown), or
+      // records ahead of this one still wait for it: wait in the topic's queue.
+      return this.#queueForMetadata(serialized, size, completion, settledBySend);
     }
     if (!this.#budget.tryReserve(size)) {
-      return this.#acceptSlow(serialized, size, completion, Date.now() + this.#config.maxBlockMs);
+      return this.#acceptSlow(
+        serialized,
+        size,
+        completion,
+        Date.now() + this.#config.maxBlockMs,
+        partitionCount,
+      );
     }
     this.#append(serialized, size, partitionCount, completion);
     return undefined;
   }
 
+  /**
+   * A record whose topic's metadata is known but that finds `bufferMemory` used up: waits for
+   * space (in arrival order: `BufferBudget` serves waiters first in, first out, and refuses
+   * `tryReserve` while any waits), then into its batch.
+   */
   async #acceptSlow(
     serialized: SerializedRecord,
     size: number,
     completion: RecordCompletion | undefined,
     deadline: number,
+    partitionCount: number,
   ): Promise<void> {
     // This runs synchronously up to the first await, so within send() (and before write()
     // resolves): the record's bytes are copied before the caller can change them, as the fast
@@ -1117,10 +1168,128 @@ export class Producer<K = unknown, V = unknown> {
     const generation = this.#transactional ? this.#transactions.generation : -1;
     this.#slowAccepts++;
     try {
-      await this.#acceptWhenReady(serialized, size, completion, deadline, generation);
+      await this.#reserveWithin(size, deadline);
+      this.#appendReserved(serialized, size, completion, generation, partitionCount);
     } finally {
       if (--this.#slowAccepts === 0) { for (const wake of this.#slowAcceptsDone.splice(0)) wake(); }
     }
+  }
+
+  /**
+   * Puts a record that needs its topic's metadata (or is behind records that do) in the
+   * topic's queue, a copy of its bytes with it, and starts the topic's wait if none runs.
+   *
+   * @param settledBySend True for `send()`: the record's outcome, acceptance failures included,
+   *   goes to its completion, and no promise is made for it.
+   * @returns What the caller awaits until the record is in its batch (rejecting if it cannot
+   *   be), or undefined with `settledBySend`.
+   */
+  #queueForMetadata(
+    serialized: SerializedRecord,
+    size: number,
+    completion: RecordCompletion | undefined,
+    settledBySend: boolean,
+  ): Promise<void> | undefined {
+    // Copied now, synchronously: the caller may reuse its bytes once send() returns, and the
+    // next record refills #serialized. (Only records that wait pay for the copy.)
+    const entry: QueuedRecord = {
+      serialized: ownedCopy(serialized),
+      size,
+      completion,
+      deadline: Date.now() + this.#config.maxBlockMs,
+      // A record belongs to the transaction it was sent in, never to a later one.
+      generation: this.#transactional ? this.#transactions.generation : -1,
+      accepted: undefined,
+    };
+    let accepted: Promise<void> | undefined;
+    if (!settledBySend || completion?.reject === undefined) {
+      accepted = new Promise<void>((resolve, reject) => {
+        entry.accepted = { resolve, reject };
+      });
+    }
+    const topic = serialized.topic;
+    const queue = this.#metadataQueues.get(topic);
+    if (queue !== undefined) queue.records.push(entry);
+    else {
+      const started: MetadataQueue = { records: [entry], head: 0 };
+      this.#metadataQueues.set(topic, started);
+      this.#slowAccepts++;
+      void this.#drainMetadataQueue(topic, started);
+    }
+    return accepted;
+  }
+
+  /**
+   * Waits for the metadata the first queued record needs, then appends every record it
+   * covers, in order, synchronously (a record short of buffer space waits for it, and the
+   * records behind it with it); repeats until the queue is empty, then removes it. A record
+   * whose wait fails (its `maxBlockMs`, a fatal error, close) fails alone: the next one
+   * waits on its own deadline.
+   */
+  async #drainMetadataQueue(topic: string, queue: MetadataQueue): Promise<void> {
+    const records = queue.records;
+    try {
+      while (queue.head < records.length) {
+        const first = records[queue.head]!;
+        let partitionCount: number;
+        try {
+          partitionCount = await this.#metadata.awaitPartition(
+            topic,
+            first.deadline,
+            first.serialized.partition,
+          );
+        } catch (error) {
+          queue.head++;
+          this.#queuedRecordFailed(first, error);
+          continue;
+        }
+        while (queue.head < records.length) {
+          const record = records[queue.head]!;
+          if (record.serialized.partition >= partitionCount) break; // it waits for more
+          queue.head++;
+          try {
+            if (this.#budget.tryReserve(record.size)) this.#appendQueued(record, partitionCount);
+            else await this.#reserveAndAppendQueued(record, partitionCount);
+            record.accepted?.resolve();
+          } catch (error) {
+            this.#queuedRecordFailed(record, error);
+          }
+        }
+        // Entries before head are done: drop them once they are most of the array.
+        if (queue.head > 1024 && queue.head * 2 > records.length) {
+          records.splice(0, queue.head);
+          queue.head = 0;
+        }
+      }
+    } finally {
+      // No await since the loop found the queue empty: no record joined it meanwhile.
+      this.#metadataQueues.delete(topic);
+      if (--this.#slowAccepts === 0) {
+        for (const wake of this.#slowAcceptsDone.splice(0)) wake();
+      }
+    }
+  }
+
+  /** A queued record whose size was reserved: into its batch (or the reservation back). */
+  #appendQueued(record: QueuedRecord, partitionCount: number): void {
+    this.#appendReserved(
+      record.serialized,
+      record.size,
+      record.completion,
+      record.generation,
+      partitionCount,
+    );
+  }
+
+  async #reserveAndAppendQueued(record: QueuedRecord, partitionCount: number): Promise<void> {
+    await this.#reserveWithin(record.size, record.deadline);
+    this.#appendQueued(record, partitionCount);
+  }
+
+  /** A queued record that will not be sent: its caller hears why. */
+  #queuedRecordFailed(record: QueuedRecord, error: unknown): void {
+    if (record.accepted !== undefined) record.accepted.reject(error);
+    else record.completion!.reject!(error);
   }
 
   #waitForSlowAccepts(): Promise<void> {
@@ -1128,23 +1297,32 @@ export class Producer<K = unknown, V = unknown> {
     return new Promise((resolve) => this.#slowAcceptsDone.push(resolve));
   }
 
-  async #acceptWhenReady(
+  /**
+   * A record that waited, its size now reserved: into its batch, unless the producer was
+   * closed or its transaction ended meanwhile (the reservation goes back, and it fails).
+   */
+  #appendReserved(
     serialized: SerializedRecord,
     size: number,
     completion: RecordCompletion | undefined,
-    deadline: number,
     generation: number,
-  ): Promise<void> {
-    let partitionCount = this.#cluster.partitionCount(serialized.topic);
-    if (
-      partitionCount === undefined || partitionCount <= 0 || serialized.partition >= partitionCount
-    ) {
-      partitionCount = await this.#metadata.awaitPartition(
-        serialized.topic,
-        deadline,
-        serialized.partition,
+    partitionCount: number,
+  ): void {
+    if (this.#closeError !== undefined) {
+      this.#budget.release(size);
+      throw this.#closeError;
+    }
+    if (generation >= 0 && !this.#transactions.isOpenTransaction(generation)) {
+      this.#budget.release(size);
+      throw new TransactionAbortedError(
+        `The record to "${serialized.topic}" was not sent: the transaction it was sent in ended while it waited for metadata or buffer space`,
       );
     }
+    this.#append(serialized, size, partitionCount, completion);
+  }
+
+  /** Reserves `size` bytes of `bufferMemory`, waiting until `deadline` at most. */
+  async #reserveWithin(size: number, deadline: number): Promise<void> {
     try {
       await this.#budget.reserve(size, Math.max(0, deadline - Date.now()));
     } catch (error) {
@@ -1159,17 +1337,6 @@ export class Producer<K = unknown, V = unknown> {
         failure,
       );
     }
-    if (this.#closeError !== undefined) {
-      this.#budget.release(size);
-      throw this.#closeError;
-    }
-    if (generation >= 0 && !this.#transactions.isOpenTransaction(generation)) {
-      this.#budget.release(size);
-      throw new TransactionAbortedError(
-        `The record to "${serialized.topic}" was not sent: the transaction it was sent in ended while it waited for metadata or buffer space`,
-      );
-    }
-    this.#append(serialized, size, partitionCount, completion);
   }
 
   #append(
@@ -1292,6 +1459,8 @@ export class Producer<K = unknown, V = unknown> {
     if (view === undefined) return false;
     const partitionCount = view.leaders.length;
     if (partitionCount <= 0 || partition >= partitionCount) return false;
+    // Records ahead of this one still wait for the topic's metadata: it queues behind them.
+    if (this.#metadataQueues.size > 0 && this.#metadataQueues.has(topic)) return false;
     // The stream path refuses it, saying why.
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) return false;
     const size = recordSizeUpperBound(key === null ? -1 : key.length, value.length, undefined);

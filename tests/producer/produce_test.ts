@@ -115,6 +115,80 @@ describe("Producer against a 3-broker cluster", () => {
     }
   });
 
+  it("a burst of send()s before the first metadata answer keeps send order per partition, also short of buffer space", async () => {
+    // Every send below is made before the producer has metadata: they wait in one queue per
+    // topic and go into their batches in order once it comes; with 8 KiB of bufferMemory
+    // most of them then wait for space as well. Two topics, keyed and explicit partitions.
+    const topics = [uniqueTopic("burst-a"), uniqueTopic("burst-b")];
+    for (const topic of topics) await cluster.createTopic(topic, 3);
+    const producer = new Producer<string, string>({
+      bootstrapServers: cluster.bootstrap,
+      bufferMemory: 8 * 1024,
+      lingerMs: 1,
+    });
+    const total = 4000;
+    const sent: Array<Promise<{ partition: number; offset: bigint }>> = [];
+    const reused = new TextEncoder().encode("reused-bytes-0000"); // changed after each send
+    const bytesProducer = new Producer<Uint8Array, Uint8Array>({
+      bootstrapServers: cluster.bootstrap,
+    });
+    const bytesSent: Array<Promise<unknown>> = [];
+    for (let i = 0; i < total; i++) {
+      // The last quarter comes once the first record is acknowledged: metadata is known by
+      // then, but the burst is still waiting for buffer space, so they must queue behind it.
+      if (i === 3000) await sent[0];
+      const topic = topics[i % 2]!;
+      const value = `${i}`.padStart(6, "0") + "-".repeat(i % 40);
+      sent.push(
+        i % 7 === 0
+          ? producer.send({ topic, partition: i % 3, value })
+          : producer.send({ topic, key: `key-${i % 11}`, value }),
+      );
+      if (i % 500 === 0) {
+        // A caller reusing its buffer right after send(): the queued record has its own copy.
+        reused.set(new TextEncoder().encode(`${i}`.padStart(4, "0")), 13);
+        bytesSent.push(bytesProducer.send({ topic: topics[0]!, partition: 0, value: reused }));
+        reused.fill(63, 13);
+      }
+    }
+    const metadata = await Promise.all(sent);
+    await Promise.all(bytesSent);
+    await producer.close();
+    await bytesProducer.close();
+
+    for (const [t, topic] of topics.entries()) {
+      const stored = await cluster.readBack(topic, {
+        expected: total / 2 + (t === 0 ? bytesSent.length : 0),
+      });
+      const ours = stored.filter((record) => !text(record.value)!.startsWith("reused-"));
+      assert.equal(ours.length, total / 2);
+      const lastByPartition = new Map<number, number>();
+      for (
+        const record of [...ours].sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+      ) {
+        const i = Number(text(record.value)!.slice(0, 6));
+        assert.equal(i % 2, t);
+        assert.equal(record.partition, metadata[i]!.partition, `record ${i}`);
+        assert.equal(BigInt(record.offset), metadata[i]!.offset, `record ${i}`);
+        if (i % 7 === 0) assert.equal(record.partition, i % 3);
+        else assert.equal(text(record.key), `key-${i % 11}`);
+        assert.ok(i > (lastByPartition.get(record.partition) ?? -1), `record ${i} out of order`);
+        lastByPartition.set(record.partition, i);
+      }
+      if (t === 0) {
+        const copies = stored.filter((record) => text(record.value)!.startsWith("reused-"))
+          .map((record) => text(record.value));
+        assert.deepEqual(
+          copies,
+          Array.from(
+            { length: bytesSent.length },
+            (_, n) => `reused-bytes-${`${n * 500}`.padStart(4, "0")}`,
+          ),
+        );
+      }
+    }
+  });
+
   it("string and JSON records keep their own bytes while they wait for metadata or buffer space", async () => {
     // Strings are encoded into buffers reused from record to record (Utf8Scratch): a record
     // that waits must have been copied before the next one is serialized. A 16 KiB
