@@ -194,8 +194,7 @@ export class Producer<K = unknown, V = unknown> {
   /**
    * `#accept` serializes into this object (no allocation per record); a record that has to
    * wait (`#queueForMetadata`, `#acceptSlow`) is copied out of it first, since the next record
-   * refills it. The
-   * byte path borrows it to ask the default partitioner.
+   * refills it. The byte path borrows it to ask the default partitioner.
    */
   readonly #serialized: SerializedRecord = {
     topic: "",
