@@ -1247,8 +1247,16 @@ export class Producer<K = unknown, V = unknown> {
           if (record.serialized.partition >= partitionCount) break; // it waits for more
           queue.head++;
           try {
-            if (this.#budget.tryReserve(record.size)) this.#appendQueued(record, partitionCount);
-            else await this.#reserveAndAppendQueued(record, partitionCount);
+            if (!this.#budget.tryReserve(record.size)) {
+              await this.#reserveWithin(record.size, record.deadline);
+            }
+            this.#appendReserved(
+              record.serialized,
+              record.size,
+              record.completion,
+              record.generation,
+              partitionCount,
+            );
             record.accepted?.resolve();
           } catch (error) {
             this.#queuedRecordFailed(record, error);
@@ -1267,22 +1275,6 @@ export class Producer<K = unknown, V = unknown> {
         for (const wake of this.#slowAcceptsDone.splice(0)) wake();
       }
     }
-  }
-
-  /** A queued record whose size was reserved: into its batch (or the reservation back). */
-  #appendQueued(record: QueuedRecord, partitionCount: number): void {
-    this.#appendReserved(
-      record.serialized,
-      record.size,
-      record.completion,
-      record.generation,
-      partitionCount,
-    );
-  }
-
-  async #reserveAndAppendQueued(record: QueuedRecord, partitionCount: number): Promise<void> {
-    await this.#reserveWithin(record.size, record.deadline);
-    this.#appendQueued(record, partitionCount);
   }
 
   /** A queued record that will not be sent: its caller hears why. */
